@@ -1,0 +1,1 @@
+//! Chapter 1, Addresses and ports: placeholder, being written.

@@ -1,0 +1,1 @@
+//! Chapter 2, Sockets: placeholder, being written.

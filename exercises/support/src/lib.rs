@@ -1,0 +1,17 @@
+//! Test helpers that every exercise and solution of the workbook shares.
+//!
+//! A test that touches the network must never hang, whatever the code under
+//! test does, and its failure must say what went over the wire. This crate
+//! gives the tests the few tools they need for that:
+//!
+//! - [`deadline`] runs a test body on its own thread and fails the test with a
+//!   clear message when the body does not finish in time;
+//! - [`loopback`] binds sockets on 127.0.0.1 with a port chosen by the OS,
+//!   connects and receives with timeouts, and shows bytes readably;
+//!
+//! Start with [`deadline`]: every socket test wraps its body in it.
+
+pub mod deadline;
+pub mod loopback;
+
+pub use deadline::deadline;

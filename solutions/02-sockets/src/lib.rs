@@ -1,0 +1,1 @@
+//! The model answer: placeholder, being written.

@@ -1,0 +1,1 @@
+//! TFTP: placeholder, being written.
