@@ -3,7 +3,22 @@
 //! - [`workbook`] finds the workbook on disk and reads each exercise's
 //!   `[package.metadata.netlab]`: the one source of truth for chapters,
 //!   steps, hints and points, shared by `cargo lab` and the book.
+//! - [`runner`] builds an exercise and runs its step tests, one binary per
+//!   step under a time limit, into a per-test [`runner::Report`]: the heart
+//!   of `cargo lab check`, reusable by the grader. Start reading here.
+//! - [`progress`] keeps which steps passed and how many hints were shown in
+//!   `.netlab/progress.json`.
+//! - [`commands`] holds the verbs of `cargo lab` (`list`, `check`, `watch`,
+//!   `hint`, `solution`, `reset`, `probe`); `src/main.rs` only parses flags.
+//! - [`output`] prints for people: marks, colour only on a terminal.
 //! - [`probe`] checks a live server from the outside (`cargo lab probe`).
+//! - [`book`] is the book's preprocessor: `{{#exercise …}}` boxes from the
+//!   same metadata (the `netlab-book` binary).
 
+pub mod book;
+pub mod commands;
+pub mod output;
 pub mod probe;
+pub mod progress;
+pub mod runner;
 pub mod workbook;

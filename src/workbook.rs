@@ -114,7 +114,8 @@ impl Workbook {
 
     /// Loads the workbook found from the current directory.
     pub fn from_current_dir() -> Result<Workbook> {
-        let cwd = std::env::current_dir().context("reading the current directory")?;
+        let cwd =
+            std::env::current_dir().context("reading the current directory")?;
         Workbook::load(&Workbook::find(&cwd)?)
     }
 
@@ -126,7 +127,9 @@ impl Workbook {
             .manifest_path(root.join("Cargo.toml"))
             .no_deps()
             .exec()
-            .with_context(|| format!("reading the workspace at {}", root.display()))?;
+            .with_context(|| {
+                format!("reading the workspace at {}", root.display())
+            })?;
 
         let mut exercises = Vec::new();
         for package in &metadata.packages {
@@ -135,7 +138,10 @@ impl Workbook {
             };
             let meta: ExerciseMetadata = serde_json::from_value(table.clone())
                 .with_context(|| {
-                    format!("[package.metadata.netlab] of `{}` is malformed", package.name)
+                    format!(
+                        "[package.metadata.netlab] of `{}` is malformed",
+                        package.name
+                    )
                 })?;
             let dir = package
                 .manifest_path
@@ -177,9 +183,12 @@ impl Workbook {
     pub fn exercise(&self, name: &str) -> Result<&Exercise> {
         self.exercises
             .iter()
-            .find(|e| e.package == name || e.dir.file_name().is_some_and(|d| d == name))
+            .find(|e| {
+                e.package == name || e.dir.file_name().is_some_and(|d| d == name)
+            })
             .with_context(|| {
-                let known: Vec<&str> = self.exercises.iter().map(|e| e.package.as_str()).collect();
+                let known: Vec<&str> =
+                    self.exercises.iter().map(|e| e.package.as_str()).collect();
                 format!(
                     "there is no exercise called `{name}`; the exercises are: {}",
                     known.join(", ")

@@ -1,0 +1,515 @@
+//! Building an exercise and running its graded tests: the heart of
+//! `cargo lab check`, and of the grader.
+//!
+//! A [`Runner`] takes a [`Target`] (a package, its folder, and the test
+//! targets that grade it, one per step) and returns a [`Report`]: per step,
+//! per test, passed / failed (with what the test printed) / timed out / did
+//! not compile. It never panics on a student's code and never hangs on it:
+//!
+//! 1. [`build`] compiles the step test binaries with
+//!    `cargo build --keep-going --test …` and collects rustc's rendered
+//!    errors, so one broken step does not hide the others.
+//! 2. Each binary is asked for its tests (`--list`), then run on its own
+//!    with the crate's folder as working directory (as `cargo test` does),
+//!    under a time limit; a binary still running at the limit is killed and
+//!    its unfinished tests are reported as timed out.
+//! 3. [`libtest`] reads the binary's plain output into per-test outcomes.
+//!
+//! The runner inherits the environment, `CARGO_TARGET_DIR` included, so the
+//! student's own `cargo test` and `cargo lab check` share one build.
+
+pub mod build;
+pub mod libtest;
+pub mod process;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::workbook::Exercise;
+use build::{Build, BuildRequest, TestBinary};
+use libtest::Verdict;
+
+/// How long one step's test binary may run before it is killed.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(60);
+
+/// What to build and run: one package and the test targets that grade it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The package to build (`ports`, or `ports-solution`).
+    pub package: String,
+    /// The package's folder: the working directory of its tests.
+    pub crate_dir: PathBuf,
+    /// The graded test targets, one per step, in step order.
+    pub tests: Vec<String>,
+}
+
+impl Target {
+    /// An exercise crate, graded by its steps' tests.
+    pub fn exercise(exercise: &Exercise) -> Target {
+        Target {
+            package: exercise.package.clone(),
+            crate_dir: exercise.dir.clone(),
+            tests: exercise.steps.iter().map(|s| s.test.clone()).collect(),
+        }
+    }
+
+    /// The exercise's solution crate, run against the same step tests.
+    pub fn solution(exercise: &Exercise) -> Option<Target> {
+        let solution = exercise.solution.as_ref()?;
+        Some(Target {
+            package: solution.package.clone(),
+            crate_dir: solution.dir.clone(),
+            tests: exercise.steps.iter().map(|s| s.test.clone()).collect(),
+        })
+    }
+}
+
+/// Builds targets and runs their tests.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    cargo: OsString,
+    workspace: PathBuf,
+    time_limit: Duration,
+    test_threads: Option<usize>,
+    target_dir: Option<PathBuf>,
+    color: bool,
+}
+
+impl Runner {
+    /// A runner for the cargo workspace at `workspace` (the folder with the
+    /// workspace's `Cargo.toml`), using the cargo that started us (`$CARGO`)
+    /// or the one on the `PATH`.
+    pub fn new(workspace: &Path) -> Runner {
+        Runner {
+            cargo: std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()),
+            workspace: workspace.to_path_buf(),
+            time_limit: DEFAULT_TIME_LIMIT,
+            test_threads: None,
+            target_dir: None,
+            color: false,
+        }
+    }
+
+    /// How long each step's test binary may run (default 60 s).
+    pub fn time_limit(mut self, limit: Duration) -> Runner {
+        self.time_limit = limit;
+        self
+    }
+
+    /// How many tests of one binary run at once (default: libtest's choice).
+    pub fn test_threads(mut self, threads: usize) -> Runner {
+        self.test_threads = Some(threads.max(1));
+        self
+    }
+
+    /// Builds into `dir` instead of the inherited `CARGO_TARGET_DIR`.
+    pub fn target_dir(mut self, dir: &Path) -> Runner {
+        self.target_dir = Some(dir.to_path_buf());
+        self
+    }
+
+    /// Keeps the compiler's colours in rendered diagnostics (for a terminal).
+    pub fn color(mut self, color: bool) -> Runner {
+        self.color = color;
+        self
+    }
+
+    /// The time limit per test binary.
+    pub fn limit(&self) -> Duration {
+        self.time_limit
+    }
+
+    /// Builds the target's test binaries. An error here is the runner's own
+    /// trouble (cargo missing, unreadable output); a student's compile error
+    /// is part of the returned [`Build`].
+    pub fn build(&self, target: &Target) -> Result<Build> {
+        build::build(&BuildRequest {
+            cargo: &self.cargo,
+            workspace: &self.workspace,
+            package: &target.package,
+            tests: &target.tests,
+            target_dir: self.target_dir.as_deref(),
+            color: self.color,
+        })
+    }
+
+    /// Builds the target and runs every step's tests.
+    pub fn run(&self, target: &Target) -> Result<Report> {
+        let build = self.build(target)?;
+        let steps = target
+            .tests
+            .iter()
+            .map(|test| match build.binaries.get(test) {
+                Some(binary) => self.run_step(test, binary, target),
+                None => StepReport::did_not_compile(test, target),
+            })
+            .collect();
+        Ok(Report {
+            package: target.package.clone(),
+            compile_errors: build.failure_text(),
+            steps,
+        })
+    }
+
+    /// Lists the tests in a compiled step binary, in the order they are
+    /// written in the step's test file.
+    pub fn list_tests(
+        &self,
+        binary: &TestBinary,
+        target: &Target,
+    ) -> Result<Vec<String>> {
+        let listed = process::run_with_limit(
+            self.test_command(binary, target)
+                .args(["--list", "--format", "terse"]),
+            self.time_limit,
+        )?;
+        let mut names = libtest::parse_list(&listed.stdout);
+        sort_in_source_order(&mut names, &binary.source);
+        Ok(names)
+    }
+
+    /// Runs one step's test binary and reports on each of its tests.
+    fn run_step(
+        &self,
+        test: &str,
+        binary: &TestBinary,
+        target: &Target,
+    ) -> StepReport {
+        let names = match self.list_tests(binary, target) {
+            Ok(names) => names,
+            Err(error) => {
+                return StepReport::broken(
+                    test,
+                    format!("could not list its tests: {error}"),
+                );
+            }
+        };
+        let mut command = self.test_command(binary, target);
+        command.args(["--color", "never"]);
+        if let Some(threads) = self.test_threads {
+            command.arg(format!("--test-threads={threads}"));
+        }
+        let finished = match process::run_with_limit(&mut command, self.time_limit) {
+            Ok(finished) => finished,
+            Err(error) => {
+                return StepReport::broken(test, format!("could not run: {error}"));
+            }
+        };
+        let run = libtest::parse_run(&finished.stdout);
+        let tests = names
+            .into_iter()
+            .map(|name| {
+                let outcome = outcome_of(&name, &run, &finished);
+                TestReport { name, outcome }
+            })
+            .collect();
+        StepReport {
+            test: test.to_owned(),
+            tests,
+            problem: None,
+        }
+    }
+
+    /// The step binary, started as `cargo test` would start it.
+    fn test_command(&self, binary: &TestBinary, target: &Target) -> Command {
+        let mut command = Command::new(&binary.executable);
+        command
+            .current_dir(&target.crate_dir)
+            .env("CARGO_MANIFEST_DIR", &target.crate_dir)
+            .env("CARGO_PKG_NAME", &target.package);
+        command
+    }
+}
+
+/// What became of one test, from its verdict line, its failure block, or
+/// the fate of its binary when it printed neither.
+fn outcome_of(
+    name: &str,
+    run: &libtest::LibtestRun,
+    finished: &process::Finished,
+) -> Outcome {
+    let failed = |output: String| Outcome::Failed { output };
+    match run.verdict(name) {
+        Some(Verdict::Ok) => Outcome::Passed,
+        Some(Verdict::Ignored) => Outcome::Ignored,
+        Some(Verdict::Failed) => {
+            failed(run.failure_output.get(name).cloned().unwrap_or_default())
+        }
+        None if run.failures_listed.contains(name) => {
+            failed(run.failure_output.get(name).cloned().unwrap_or_default())
+        }
+        None if finished.timed_out() => Outcome::TimedOut,
+        None => failed(crash_report(finished)),
+    }
+}
+
+/// Why a binary stopped without a word about a test: a crash (stack
+/// overflow, abort, `process::exit` in the code under test).
+fn crash_report(finished: &process::Finished) -> String {
+    let status = finished
+        .status
+        .map_or_else(|| "was stopped".to_owned(), |s| s.to_string());
+    let mut text = format!(
+        "the test binary ended ({status}) before this test reported a result"
+    );
+    let stderr = finished.stderr.trim();
+    if !stderr.is_empty() {
+        text.push_str(":\n");
+        text.push_str(stderr);
+    }
+    text
+}
+
+/// Orders test names as their functions appear in the test file, so "the
+/// first failure" is the first the author meant a student to meet; names
+/// not found there go last, alphabetically (libtest's order).
+fn sort_in_source_order(names: &mut [String], source: &Path) {
+    let Ok(text) = std::fs::read_to_string(source) else {
+        return;
+    };
+    names.sort_by_cached_key(|name| {
+        let function = name.rsplit("::").next().unwrap_or(name);
+        let position = text.find(&format!("fn {function}(")).unwrap_or(usize::MAX);
+        (position, name.clone())
+    });
+}
+
+/// The names of the `#[test]` functions in a test file's source.
+fn test_functions(source: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut after_test_attribute = false;
+    for line in source.lines() {
+        let mut rest = line.trim();
+        if let Some(after) = rest.strip_prefix("#[test]") {
+            after_test_attribute = true;
+            rest = after;
+        }
+        if after_test_attribute && let Some(at) = rest.find("fn ") {
+            let name = &rest[at + 3..];
+            let end = name
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(name.len());
+            names.push(name[..end].to_owned());
+            after_test_attribute = false;
+        }
+    }
+    names
+}
+
+/// Everything one run found out about a target.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The package that was built.
+    pub package: String,
+    /// The compiler's errors, when some part of the target did not compile.
+    pub compile_errors: Option<String>,
+    /// One report per step, in step order.
+    pub steps: Vec<StepReport>,
+}
+
+impl Report {
+    /// Whether every step passed.
+    pub fn passed(&self) -> bool {
+        self.steps.iter().all(StepReport::passed)
+    }
+
+    /// The first test that ran and failed (or timed out), in step order,
+    /// with its step's index. Steps that did not compile are skipped: their
+    /// story is in [`Report::compile_errors`].
+    pub fn first_failure(&self) -> Option<(usize, &TestReport)> {
+        self.steps.iter().enumerate().find_map(|(index, step)| {
+            step.tests
+                .iter()
+                .find(|t| {
+                    matches!(t.outcome, Outcome::Failed { .. } | Outcome::TimedOut)
+                })
+                .map(|t| (index, t))
+        })
+    }
+}
+
+/// How one step went.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepReport {
+    /// The step's test target.
+    pub test: String,
+    /// Its tests, in the order of the test file. Empty when it did not compile.
+    pub tests: Vec<TestReport>,
+    /// Why the step could not be run at all, if so.
+    pub problem: Option<String>,
+}
+
+impl StepReport {
+    /// A step whose binary could not be built. Its tests are read from the
+    /// test file (every `#[test] fn`), so the count still shows what is at
+    /// stake; a test nested in a module may be named a little differently
+    /// here than libtest would name it.
+    fn did_not_compile(test: &str, target: &Target) -> StepReport {
+        let file = target.crate_dir.join("tests").join(format!("{test}.rs"));
+        let source = std::fs::read_to_string(file).unwrap_or_default();
+        StepReport {
+            test: test.to_owned(),
+            tests: test_functions(&source)
+                .into_iter()
+                .map(|name| TestReport {
+                    name,
+                    outcome: Outcome::DidNotCompile,
+                })
+                .collect(),
+            problem: Some("did not compile".to_owned()),
+        }
+    }
+
+    fn broken(test: &str, problem: String) -> StepReport {
+        StepReport {
+            test: test.to_owned(),
+            tests: Vec::new(),
+            problem: Some(problem),
+        }
+    }
+
+    /// A step passes when it ran, has graded tests, and all of them passed.
+    pub fn passed(&self) -> bool {
+        self.problem.is_none()
+            && self.graded() > 0
+            && self.passed_count() == self.graded()
+    }
+
+    /// How many tests count (every test but the ignored ones).
+    pub fn graded(&self) -> usize {
+        self.tests
+            .iter()
+            .filter(|t| t.outcome != Outcome::Ignored)
+            .count()
+    }
+
+    /// How many tests passed.
+    pub fn passed_count(&self) -> usize {
+        self.tests
+            .iter()
+            .filter(|t| t.outcome == Outcome::Passed)
+            .count()
+    }
+
+    /// The step's overall outcome, for a one-word summary.
+    pub fn outcome(&self) -> StepOutcome {
+        if self.problem.as_deref() == Some("did not compile") {
+            StepOutcome::DidNotCompile
+        } else if self.passed() {
+            StepOutcome::Passed
+        } else if self.tests.iter().any(|t| t.outcome == Outcome::TimedOut) {
+            StepOutcome::TimedOut
+        } else {
+            StepOutcome::Failed
+        }
+    }
+}
+
+/// A step in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepOutcome {
+    /// Every test passed.
+    Passed,
+    /// Some test failed (or the step has no tests, or could not run).
+    Failed,
+    /// The binary ran out of time.
+    TimedOut,
+    /// The step's test target did not compile.
+    DidNotCompile,
+}
+
+/// How one test went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TestReport {
+    /// The test's name as libtest knows it.
+    pub name: String,
+    /// What became of it.
+    #[serde(flatten)]
+    pub outcome: Outcome,
+}
+
+/// What became of one test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Outcome {
+    /// It passed.
+    Passed,
+    /// It failed; `output` is what it printed, panic message included.
+    Failed {
+        /// What the test printed, panic message included.
+        output: String,
+    },
+    /// Its binary was killed at the time limit before it finished.
+    TimedOut,
+    /// Its step's test binary could not be built.
+    DidNotCompile,
+    /// It is marked `#[ignore]`; it does not count.
+    Ignored,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_functions_are_found_after_their_attribute() {
+        let source = "use x;\n\n/// Doc.\n#[test]\nfn first_one() {}\n\n\
+                      fn helper() {}\n#[test]\n#[should_panic]\npub fn second() {}\n\
+                      #[test] fn third() {}\n";
+        assert_eq!(test_functions(source), ["first_one", "second", "third"]);
+    }
+
+    #[test]
+    fn a_step_without_tests_does_not_pass() {
+        let step = StepReport {
+            test: "step1".to_owned(),
+            tests: vec![TestReport {
+                name: "slow".to_owned(),
+                outcome: Outcome::Ignored,
+            }],
+            problem: None,
+        };
+        assert!(!step.passed());
+        assert_eq!(step.outcome(), StepOutcome::Failed);
+    }
+
+    #[test]
+    fn first_failure_skips_passed_steps_and_tests() {
+        let passed = |name: &str| TestReport {
+            name: name.to_owned(),
+            outcome: Outcome::Passed,
+        };
+        let report = Report {
+            package: "ports".to_owned(),
+            compile_errors: None,
+            steps: vec![
+                StepReport {
+                    test: "step1".to_owned(),
+                    tests: vec![passed("a")],
+                    problem: None,
+                },
+                StepReport {
+                    test: "step2".to_owned(),
+                    tests: vec![
+                        passed("b"),
+                        TestReport {
+                            name: "c".to_owned(),
+                            outcome: Outcome::TimedOut,
+                        },
+                    ],
+                    problem: None,
+                },
+            ],
+        };
+        let (step, test) = report.first_failure().expect("a failure");
+        assert_eq!((step, test.name.as_str()), (1, "c"));
+        assert_eq!(report.steps[1].outcome(), StepOutcome::TimedOut);
+        assert!(!report.passed());
+    }
+}

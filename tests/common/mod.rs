@@ -1,0 +1,148 @@
+//! Helpers for the workbook's own tests: where the workbook is, and a
+//! throw-away copy of it for tests that change files.
+//!
+//! Copies build into a target directory of their own, kept inside the
+//! original's (`CARGO_TARGET_DIR`, or `<root>/target`) as `workbook-copies/`,
+//! so the dependencies are built there once and reused by every later copy.
+//! It cannot be the original's own target directory: cargo names a workspace
+//! member's artifacts after its path *relative to the workspace root*, so a
+//! copy's `ports` and the original's `ports` would write the same files, and
+//! cargo, which judges freshness by timestamps, would then run the copy's
+//! (newer) binaries for the original.
+
+#![allow(dead_code)] // each test file uses its own share of these helpers
+
+use std::path::{Path, PathBuf};
+use std::process::Command as StdCommand;
+
+use assert_cmd::Command;
+use netlab::workbook::Workbook;
+use tempfile::TempDir;
+
+/// The workbook these tests belong to.
+pub fn workbook_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The target directory the workbook's own builds use.
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => workbook_root().join(dir), // a relative one is the root's
+        None => workbook_root().join("target"),
+    }
+}
+
+/// The workbook's exercises, read from their metadata.
+pub fn workbook() -> Workbook {
+    Workbook::load(&workbook_root()).expect("the workbook's metadata reads")
+}
+
+/// A copy of the workbook in a temporary folder, removed when dropped.
+pub struct WorkbookCopy {
+    _dir: TempDir,
+    /// The copy's root folder.
+    pub root: PathBuf,
+}
+
+/// Where copies of the workbook build (see the module's notes).
+pub fn copies_target_dir() -> PathBuf {
+    target_dir().join("workbook-copies")
+}
+
+/// Copies the workbook, all but `target/`, `.git/` and `.netlab/`.
+pub fn copy_workbook() -> WorkbookCopy {
+    let dir = tempfile::Builder::new()
+        .prefix("netlab-copy-")
+        .tempdir()
+        .expect("a temporary folder");
+    let root = dir.path().join("workbook");
+    copy_tree(&workbook_root(), &root, &["target", ".git", ".netlab"]);
+    WorkbookCopy { _dir: dir, root }
+}
+
+/// Copies `from` into `to`, leaving out the top-level entries in `skip`.
+pub fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).expect("create the copy's folder");
+    for entry in std::fs::read_dir(from).expect("read the folder to copy") {
+        let entry = entry.expect("a folder entry");
+        let name = entry.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let target = to.join(&name);
+        let kind = entry.file_type().expect("a file type");
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &target, &[]);
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), &target).expect("copy a file");
+        }
+    }
+}
+
+impl WorkbookCopy {
+    /// `cargo lab` (the `netlab` binary) run inside the copy, plain text.
+    pub fn lab(&self) -> Command {
+        let mut command = Command::cargo_bin("netlab").expect("the netlab binary");
+        command
+            .current_dir(&self.root)
+            .env("CARGO_TARGET_DIR", copies_target_dir())
+            .env("NO_COLOR", "1")
+            .env_remove("NETLAB_ROOT")
+            .env_remove("RUST_BACKTRACE")
+            // A copy outside any git checkout must not find one further up.
+            .env("GIT_CEILING_DIRECTORIES", self.ceiling());
+        command
+    }
+
+    /// The folder holding the copy: git looks no further up than this.
+    fn ceiling(&self) -> &Path {
+        self.root.parent().expect("the copy has a parent folder")
+    }
+
+    /// The copy's exercises.
+    pub fn workbook(&self) -> Workbook {
+        Workbook::load(&self.root).expect("the copy's metadata reads")
+    }
+
+    /// Copies the solution's `src/` over the exercise's `src/`.
+    pub fn solve(&self, package: &str) {
+        let workbook = self.workbook();
+        let exercise = workbook.exercise(package).expect("the exercise exists");
+        let solution = exercise.solution.as_ref().expect("it has a solution");
+        std::fs::remove_dir_all(exercise.src_dir()).expect("remove the stub");
+        copy_tree(&solution.dir.join("src"), &exercise.src_dir(), &[]);
+    }
+
+    /// Makes the copy a git repository with everything committed.
+    pub fn git_init(&self) {
+        let git = |args: &[&str]| {
+            let status = StdCommand::new("git")
+                .current_dir(&self.root)
+                .env("GIT_CEILING_DIRECTORIES", self.ceiling())
+                .args([
+                    "-c",
+                    "user.name=netlab",
+                    "-c",
+                    "user.email=netlab@example.org",
+                ])
+                .args([
+                    "-c",
+                    "commit.gpgsign=false",
+                    "-c",
+                    "init.defaultBranch=main",
+                ])
+                .args(args)
+                .status()
+                .expect("git runs");
+            assert!(status.success(), "git {args:?} failed");
+        };
+        git(&["init", "--quiet"]);
+        git(&["add", "--all"]);
+        git(&[
+            "commit",
+            "--quiet",
+            "--message",
+            "The workbook as handed out",
+        ]);
+    }
+}
