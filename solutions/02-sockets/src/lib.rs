@@ -1,1 +1,28 @@
-//! The model answer: placeholder, being written.
+//! # Sockets: the model answer
+//!
+//! Chapter 2 of the netlab book ("Sockets", `book/02-sockets/`) explains what a
+//! socket is; this crate is the set of small tools every later chapter leans on.
+//! Each module is one step of the exercise, and each can be read on its own:
+//!
+//! - [`step1_create`]: make a socket with `socket2` — family, type, options set
+//!   *before* `bind` — and hand it to `std`, which does the reading and writing.
+//! - [`step2_options`]: ask the kernel for buffer sizes, a read timeout and
+//!   non-blocking mode, and read back what it actually granted.
+//! - [`step3_text`]: sockets carry bytes, people read text: UTF-8 and GBK, strict
+//!   decoding, guessing which one arrived, and the mojibake of guessing wrong.
+//! - [`step4_receive`]: one receive that tells "here is data" from "nothing came in
+//!   time" from "the peer has gone".
+//! - [`step5_unix`] (Unix only): two processes on one machine, over a socket pair
+//!   and over datagram sockets with a path in the file system.
+//! - [`step6_diagnose`]: turn an `io::Error` into one sentence a person can act on.
+//!
+//! Start with [`step1_create`]: it shows the life of a socket one system call at
+//! a time, and everything after it assumes that picture.
+
+pub mod step1_create;
+pub mod step2_options;
+pub mod step3_text;
+pub mod step4_receive;
+#[cfg(unix)]
+pub mod step5_unix;
+pub mod step6_diagnose;

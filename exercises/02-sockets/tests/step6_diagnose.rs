@@ -1,0 +1,166 @@
+// Don't change the tests! `cargo lab check` grades your src/ against the originals.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::time::Duration;
+
+use sockets::step6_diagnose::{Context, Operation, diagnose};
+use support::deadline;
+use support::loopback::{ANY_PORT_V4, tcp_listener, udp_socket};
+
+const LIMIT: Duration = Duration::from_secs(5);
+
+/// Checks that `diagnosis` mentions every one of `needles` (ignoring case).
+fn assert_mentions(diagnosis: &str, needles: &[&str], situation: &str) {
+    for needle in needles {
+        assert!(
+            diagnosis.to_lowercase().contains(&needle.to_lowercase()),
+            "{situation}: the diagnosis should mention `{needle}`, \
+             it says: {diagnosis}"
+        );
+    }
+}
+
+/// Connecting to a port nobody listens on: "nothing is listening on ADDR".
+#[test]
+fn a_refused_connection_says_nothing_is_listening() {
+    deadline(LIMIT, "diagnose a refused connection", || {
+        // Take a free port from the OS, then free it again: now nobody listens.
+        let addr = tcp_listener().local_addr().unwrap();
+        let error = TcpStream::connect_timeout(&addr, Duration::from_secs(2))
+            .expect_err("connecting to a freed port should fail");
+        assert_eq!(
+            error.kind(),
+            io::ErrorKind::ConnectionRefused,
+            "got {error}"
+        );
+        let context = Context {
+            operation: Operation::Connect,
+            addr,
+        };
+        let diagnosis = diagnose(&error, &context);
+        assert_mentions(
+            &diagnosis,
+            &[&addr.to_string(), "nothing is listening"],
+            "connection refused",
+        );
+    });
+}
+
+/// Binding a port that is taken: "port N is already in use", and port 0.
+#[test]
+fn a_taken_port_says_already_in_use() {
+    deadline(LIMIT, "diagnose a port in use", || {
+        let taken = tcp_listener();
+        let addr = taken.local_addr().unwrap();
+        let error =
+            TcpListener::bind(addr).expect_err("binding a taken port should fail");
+        assert_eq!(error.kind(), io::ErrorKind::AddrInUse, "got {error}");
+        let context = Context {
+            operation: Operation::Bind,
+            addr,
+        };
+        let diagnosis = diagnose(&error, &context);
+        let port = format!("port {}", addr.port());
+        assert_mentions(
+            &diagnosis,
+            &[&port, "already in use", "port 0"],
+            "address in use",
+        );
+    });
+}
+
+/// Binding an address this machine does not have: "IP is not an address of
+/// this machine".
+#[test]
+fn a_foreign_address_says_it_is_not_ours() {
+    deadline(LIMIT, "diagnose an address not available", || {
+        // 192.0.2.1 is TEST-NET-1, reserved for documentation: no machine has it.
+        let addr = SocketAddr::from((Ipv4Addr::new(192, 0, 2, 1), 0));
+        let error =
+            UdpSocket::bind(addr).expect_err("binding 192.0.2.1 should fail");
+        assert_eq!(error.kind(), io::ErrorKind::AddrNotAvailable, "got {error}");
+        let context = Context {
+            operation: Operation::Bind,
+            addr,
+        };
+        let diagnosis = diagnose(&error, &context);
+        assert_mentions(
+            &diagnosis,
+            &["192.0.2.1", "not an address of this machine"],
+            "address not available",
+        );
+    });
+}
+
+/// A receive that timed out (WouldBlock on Unix, TimedOut on Windows): "no
+/// answer from ADDR".
+#[test]
+fn a_timeout_says_no_answer() {
+    deadline(LIMIT, "diagnose a receive that timed out", || {
+        let socket = udp_socket(Duration::from_millis(50));
+        let peer = udp_socket(Duration::from_millis(50)).local_addr().unwrap();
+        let mut buffer = [0; 16];
+        let error = socket.recv_from(&mut buffer).expect_err("nothing was sent");
+        let context = Context {
+            operation: Operation::Receive,
+            addr: peer,
+        };
+        let diagnosis = diagnose(&error, &context);
+        assert_mentions(
+            &diagnosis,
+            &[&peer.to_string(), "no answer"],
+            &format!("a receive timeout ({:?})", error.kind()),
+        );
+        let diagnosis =
+            diagnose(&io::Error::from(io::ErrorKind::TimedOut), &context);
+        assert_mentions(&diagnosis, &["no answer"], "TimedOut");
+    });
+}
+
+/// A reset and a broken pipe both say the peer is gone.
+#[test]
+fn reset_and_broken_pipe_say_the_peer_is_gone() {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 4000));
+    let context = Context {
+        operation: Operation::Send,
+        addr,
+    };
+    let reset = diagnose(&io::Error::from(io::ErrorKind::ConnectionReset), &context);
+    assert_mentions(&reset, &["127.0.0.1:4000", "reset"], "connection reset");
+    let pipe = diagnose(&io::Error::from(io::ErrorKind::BrokenPipe), &context);
+    assert_mentions(&pipe, &["127.0.0.1:4000", "closed"], "broken pipe");
+}
+
+/// Permission denied on a port below 1024 names the limit.
+#[test]
+fn permission_denied_on_a_low_port_mentions_1024() {
+    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 80));
+    let context = Context {
+        operation: Operation::Bind,
+        addr,
+    };
+    let diagnosis =
+        diagnose(&io::Error::from(io::ErrorKind::PermissionDenied), &context);
+    assert_mentions(
+        &diagnosis,
+        &["0.0.0.0:80", "1024"],
+        "permission denied on port 80",
+    );
+}
+
+/// Any other error keeps its own text, with the operation and the address.
+#[test]
+fn other_errors_keep_their_own_text() {
+    let context = Context {
+        operation: Operation::Connect,
+        addr: ANY_PORT_V4,
+    };
+    let error = io::Error::other("the cable is unplugged");
+    let diagnosis = diagnose(&error, &context);
+    assert_mentions(
+        &diagnosis,
+        &["connecting to", "127.0.0.1:0", "the cable is unplugged"],
+        "an unusual error",
+    );
+}
