@@ -77,6 +77,8 @@ mod tests {
     #[test]
     #[should_panic(expected = "not yet")]
     fn passes_on_the_panic_of_the_body() {
-        deadline(Duration::from_secs(1), "a stub", || -> () { todo!("not yet") });
+        deadline(Duration::from_secs(1), "a stub", || -> () {
+            todo!("not yet")
+        });
     }
 }

@@ -8,10 +8,13 @@
 //!   clear message when the body does not finish in time;
 //! - [`loopback`] binds sockets on 127.0.0.1 with a port chosen by the OS,
 //!   connects and receives with timeouts, and shows bytes readably;
+//! - [`proxy`] puts a lossy network between a client and a server: it drops,
+//!   duplicates, reorders and delays datagrams by a seeded plan, and counts;
 //!
 //! Start with [`deadline`]: every socket test wraps its body in it.
 
 pub mod deadline;
 pub mod loopback;
+pub mod proxy;
 
 pub use deadline::deadline;

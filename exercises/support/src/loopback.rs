@@ -21,7 +21,8 @@ pub const ANY_PORT_V6: SocketAddr =
 /// A UDP socket on 127.0.0.1 with an OS-chosen port and a read timeout, so a
 /// receive in a test can never block for ever.
 pub fn udp_socket(read_timeout: Duration) -> UdpSocket {
-    let socket = UdpSocket::bind(ANY_PORT_V4).expect("could not bind a UDP socket on 127.0.0.1");
+    let socket = UdpSocket::bind(ANY_PORT_V4)
+        .expect("could not bind a UDP socket on 127.0.0.1");
     socket
         .set_read_timeout(Some(read_timeout))
         .expect("could not set a read timeout");
@@ -30,7 +31,8 @@ pub fn udp_socket(read_timeout: Duration) -> UdpSocket {
 
 /// A TCP listener on 127.0.0.1 with an OS-chosen port.
 pub fn tcp_listener() -> TcpListener {
-    TcpListener::bind(ANY_PORT_V4).expect("could not bind a TCP listener on 127.0.0.1")
+    TcpListener::bind(ANY_PORT_V4)
+        .expect("could not bind a TCP listener on 127.0.0.1")
 }
 
 /// Whether this machine can bind `[::1]` (some containers have no IPv6).
@@ -40,11 +42,13 @@ pub fn ipv6_available() -> bool {
 
 /// Connects to `addr` giving up after `timeout`, with read and write
 /// timeouts of the same length on the stream.
-pub fn connect_tcp(addr: impl ToSocketAddrs, timeout: Duration) -> io::Result<TcpStream> {
-    let addr = addr
-        .to_socket_addrs()?
-        .next()
-        .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to"))?;
+pub fn connect_tcp(
+    addr: impl ToSocketAddrs,
+    timeout: Duration,
+) -> io::Result<TcpStream> {
+    let addr = addr.to_socket_addrs()?.next().ok_or_else(|| {
+        io::Error::new(io::ErrorKind::InvalidInput, "no address to connect to")
+    })?;
     let stream = TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
@@ -53,7 +57,11 @@ pub fn connect_tcp(addr: impl ToSocketAddrs, timeout: Duration) -> io::Result<Tc
 
 /// Reads exactly `len` bytes, failing with `TimedOut` if they have not all
 /// arrived within `timeout`, and with `UnexpectedEof` if the peer closed.
-pub fn read_exact_within(stream: &mut TcpStream, len: usize, timeout: Duration) -> io::Result<Vec<u8>> {
+pub fn read_exact_within(
+    stream: &mut TcpStream,
+    len: usize,
+    timeout: Duration,
+) -> io::Result<Vec<u8>> {
     let give_up_at = Instant::now() + timeout;
     let mut bytes = vec![0; len];
     let mut filled = 0;
@@ -83,7 +91,10 @@ pub fn read_exact_within(stream: &mut TcpStream, len: usize, timeout: Duration) 
 }
 
 /// Receives one datagram within `timeout`: `None` if nothing came.
-pub fn recv_within(socket: &UdpSocket, timeout: Duration) -> Option<(Vec<u8>, SocketAddr)> {
+pub fn recv_within(
+    socket: &UdpSocket,
+    timeout: Duration,
+) -> Option<(Vec<u8>, SocketAddr)> {
     socket.set_read_timeout(Some(timeout)).ok()?;
     let mut buffer = vec![0; 65_536];
     match socket.recv_from(&mut buffer) {
@@ -98,7 +109,10 @@ pub fn recv_within(socket: &UdpSocket, timeout: Duration) -> Option<(Vec<u8>, So
 /// Whether an error is what a socket read timeout produces. Unix reports an
 /// expired timeout as `WouldBlock`, Windows as `TimedOut`.
 pub fn is_timeout(error: &io::Error) -> bool {
-    matches!(error.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// Shows bytes the way a failure message should: as text in quotes when they
@@ -129,7 +143,10 @@ mod tests {
     fn udp_sockets_get_distinct_ports_from_the_os() {
         let a = udp_socket(Duration::from_secs(1));
         let b = udp_socket(Duration::from_secs(1));
-        assert_ne!(a.local_addr().unwrap().port(), b.local_addr().unwrap().port());
+        assert_ne!(
+            a.local_addr().unwrap().port(),
+            b.local_addr().unwrap().port()
+        );
     }
 
     #[test]
@@ -148,7 +165,8 @@ mod tests {
         });
         let mut stream = connect_tcp(addr, Duration::from_secs(2)).unwrap();
         server.join().unwrap();
-        let error = read_exact_within(&mut stream, 5, Duration::from_secs(2)).unwrap_err();
+        let error =
+            read_exact_within(&mut stream, 5, Duration::from_secs(2)).unwrap_err();
         assert_eq!(error.kind(), io::ErrorKind::UnexpectedEof);
     }
 
