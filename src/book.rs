@@ -105,12 +105,22 @@ pub fn supports(renderer: &str) -> bool {
 /// `[context, book]` as JSON from `input`, expands the exercises, and writes
 /// the book back as JSON to `output`.
 pub fn preprocess(input: impl Read, output: impl Write) -> Result<()> {
+    run_as_mdbook_preprocessor(&ExercisePreprocessor, input, output)
+}
+
+/// Runs any of the workbook's preprocessors the way mdBook calls a command:
+/// `[context, book]` as JSON on `input`, the book back as JSON on `output`.
+pub fn run_as_mdbook_preprocessor(
+    pass: &impl Preprocessor,
+    input: impl Read,
+    output: impl Write,
+) -> Result<()> {
     let (ctx, book) = mdbook_preprocessor::parse_input(input)
         .context("reading the book that mdBook sent on standard input")?;
     if let Some(warning) = version_warning(&ctx.mdbook_version) {
         eprintln!("{warning}");
     }
-    let book = ExercisePreprocessor.run(&ctx, book)?;
+    let book = pass.run(&ctx, book)?;
     serde_json::to_writer(output, &book)
         .context("writing the preprocessed book back to mdBook")?;
     Ok(())

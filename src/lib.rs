@@ -14,6 +14,8 @@
 //! - [`probe`] checks a live server from the outside (`cargo lab probe`).
 //! - [`book`] is the book's preprocessor: `{{#exercise …}}` boxes from the
 //!   same metadata (the `netlab-book` binary).
+//! - [`snippets`] moves code included from compiled files to the left margin
+//!   (the same binary, run after mdBook's includes).
 
 pub mod book;
 pub mod commands;
@@ -21,4 +23,5 @@ pub mod output;
 pub mod probe;
 pub mod progress;
 pub mod runner;
+pub mod snippets;
 pub mod workbook;

@@ -27,8 +27,8 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The book's configuration as `book.toml` says, with the preprocessor's
-/// command pointed at the binary built for these tests and the output in
+/// The book's configuration as `book.toml` says, with the preprocessors'
+/// commands pointed at the binary built for these tests and the output in
 /// `build_dir`.
 fn test_config(build_dir: &Path) -> Config {
     let mut config =
@@ -40,8 +40,14 @@ fn test_config(build_dir: &Path) -> Config {
     // mdBook splits the command like a shell would.
     let command = format!("'{}'", binary.replace('\'', r"'\''"));
     config
-        .set("preprocessor.netlab.command", command)
+        .set("preprocessor.netlab.command", &command)
         .expect("setting the netlab preprocessor's command");
+    config
+        .set(
+            "preprocessor.netlab-snippets.command",
+            format!("{command} snippets"),
+        )
+        .expect("setting the netlab-snippets preprocessor's command");
     config
 }
 
@@ -574,6 +580,33 @@ fn every_exercise_is_named_by_exactly_its_own_page() {
         problems.is_empty(),
         "the chapters and the exercises disagree:\n{}",
         problems.join("\n")
+    );
+}
+
+/// Code included from an anchor inside a function reaches the reader at
+/// the left margin: no code block in the HTML has every line indented.
+#[test]
+fn included_code_starts_at_the_left_margin() {
+    let built = BuiltBook::build();
+    let mut indented = Vec::new();
+    for page in built.html_files() {
+        let html = built.read(&page);
+        for block in html.split("<pre><code").skip(1) {
+            let body = block.split_once('>').map_or("", |(_, rest)| rest);
+            let body = body.split("</code>").next().unwrap_or("");
+            let lines: Vec<&str> =
+                body.lines().filter(|l| !l.trim().is_empty()).collect();
+            if !lines.is_empty() && lines.iter().all(|l| l.starts_with(' ')) {
+                let first = lines[0].trim();
+                indented.push(format!("{}: `{first}` …", page.display()));
+            }
+        }
+    }
+    assert!(
+        indented.is_empty(),
+        "code blocks shown indented (is the netlab-snippets preprocessor registered \
+         after `links` in book.toml?):\n{}",
+        indented.join("\n")
     );
 }
 

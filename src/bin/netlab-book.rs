@@ -1,15 +1,19 @@
-//! `netlab-book`: the book's preprocessor, as mdBook runs it.
+//! `netlab-book`: the book's preprocessors, as mdBook runs them.
 //!
-//! `book.toml` registers it as `[preprocessor.netlab]`. mdBook may first ask
-//! `netlab-book supports RENDERER` (exit code 0 means yes), then runs it with
-//! no arguments, the book as JSON on standard input, and reads the book back
-//! from standard output. The work is done in `netlab::book`.
+//! `book.toml` registers it twice: as `[preprocessor.netlab]` (no argument),
+//! which expands `{{#exercise …}}` (`netlab::book`), and as
+//! `[preprocessor.netlab-snippets]` (argument `snippets`), which runs after
+//! mdBook's includes and moves included code to the left margin
+//! (`netlab::snippets`). mdBook may first ask `… supports RENDERER` (exit
+//! code 0 means yes), then sends the book as JSON on standard input and reads
+//! it back from standard output.
 
 use std::io;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: netlab-book [supports RENDERER]\n\
-    mdBook runs this to expand {{#exercise PACKAGE}} (see book.toml)";
+const USAGE: &str = "usage: netlab-book [snippets] [supports RENDERER]\n\
+    mdBook runs this to expand {{#exercise PACKAGE}} and tidy included code \
+    (see book.toml)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,7 +32,21 @@ fn main() -> ExitCode {
                 }
             }
         }
-        ["supports", renderer] => {
+        ["snippets"] => {
+            let pass = netlab::snippets::SnippetPreprocessor;
+            match netlab::book::run_as_mdbook_preprocessor(
+                &pass,
+                io::stdin().lock(),
+                io::stdout().lock(),
+            ) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        ["supports", renderer] | ["snippets", "supports", renderer] => {
             if netlab::book::supports(renderer) {
                 ExitCode::SUCCESS
             } else {
