@@ -78,8 +78,7 @@ fn opening_fence(line: &str) -> Option<String> {
 /// Whether `line` closes the block opened by `fence`.
 fn closes(line: &str, fence: &str) -> bool {
     let trimmed = line.trim();
-    trimmed.starts_with(fence)
-        && trimmed.chars().all(|c| Some(c) == fence.chars().next())
+    trimmed.starts_with(fence) && trimmed.chars().all(|c| fence.starts_with(c))
 }
 
 /// `line` less its first `indent` spaces; a blank line keeps only its end.
