@@ -1,0 +1,133 @@
+//! How the `tftp` client fails: one line on stderr, a non-zero exit status,
+//! no half-written local file, and never a hang.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Root, Server, payload};
+use support::deadline;
+
+/// How long a test may run before it fails as hung.
+const LIMIT: Duration = Duration::from_secs(60);
+
+/// The error a user reads must be a single line that says what went wrong.
+fn assert_one_line_error(outcome: &common::Outcome) {
+    outcome.assert_failure();
+    let lines: Vec<&str> = outcome
+        .stderr
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .collect();
+    assert!(
+        lines.len() == 1,
+        "`{}` should explain its failure in one line on stderr, it wrote {} lines:\n{}",
+        outcome.command,
+        lines.len(),
+        outcome.stderr
+    );
+}
+
+/// A download of a file the server does not have: the server's ERROR 1 is
+/// reported in one line, the exit status is non-zero, and no local file is
+/// left behind.
+#[test]
+fn a_missing_remote_file_fails_cleanly_and_leaves_no_local_file() {
+    deadline(LIMIT, "a download of a missing file", || {
+        let root = Root::new();
+        let server = Server::start(root.path(), &[]);
+        let out = Root::new();
+        let local = out.join("nothing-here");
+        let outcome = common::get(&server.host_port(), "no-such-file", &local, &[]);
+        assert_one_line_error(&outcome);
+        assert!(
+            !local.exists(),
+            "`{}` failed but left {} behind",
+            outcome.command,
+            local.display()
+        );
+        assert!(
+            out.listing().is_empty(),
+            "no temporary file either: {:?}",
+            out.listing()
+        );
+    });
+}
+
+/// An upload to a read-only server (no --allow-write / --allow-create):
+/// refused, reported in one line, non-zero exit.
+#[test]
+fn a_refused_upload_fails_with_one_line() {
+    deadline(LIMIT, "an upload to a read-only server", || {
+        let root = Root::new();
+        let server = Server::start(root.path(), &[]);
+        let src = Root::new();
+        let local = src.write("f", &payload(3000, 1));
+        let outcome = common::put(&server.host_port(), &local, "f", &[]);
+        assert_one_line_error(&outcome);
+        assert!(
+            root.listing().is_empty(),
+            "nothing may land in the root: {:?}",
+            root.listing()
+        );
+    });
+}
+
+/// A server that never answers: the client gives up after its retries, with
+/// a non-zero exit, and leaves no local file.
+#[test]
+fn a_silent_server_makes_the_client_give_up() {
+    deadline(LIMIT, "a download from a silent server", || {
+        // Bound and never read: the RRQ vanishes without an ICMP error.
+        let silent = support::loopback::udp_socket(Duration::from_secs(1));
+        let host = silent.local_addr().unwrap().to_string();
+        let out = Root::new();
+        let local = out.join("f");
+        let outcome =
+            common::get(&host, "f", &local, &["--timeout", "1", "--retries", "2"]);
+        outcome.assert_failure();
+        assert!(
+            outcome.elapsed < Duration::from_secs(15),
+            "`{}` took {} s to give up on a silent server with --timeout 1 --retries 2",
+            outcome.command,
+            outcome.elapsed.as_secs()
+        );
+        assert!(
+            !local.exists(),
+            "a failed download left {} behind",
+            local.display()
+        );
+    });
+}
+
+/// Bad command lines are refused with a message, not a panic.
+#[test]
+fn bad_arguments_are_refused_without_a_panic() {
+    deadline(LIMIT, "bad command lines", || {
+        let bad: &[&[&str]] = &[
+            &["get"],
+            &["get", "127.0.0.1:1"],
+            &["fetch", "127.0.0.1:1", "f"],
+            &["get", "127.0.0.1:1", "f", "-", "--blksize", "7"],
+            &["get", "127.0.0.1:1", "f", "-", "--blksize", "65465"],
+            &["get", "127.0.0.1:1", "f", "-", "--windowsize", "0"],
+            &["get", "127.0.0.1:1", "f", "-", "--mode", "mail"],
+            &["get", "127.0.0.1:99999", "f", "-"],
+        ];
+        for args in bad {
+            let outcome = common::run(args);
+            outcome.assert_failure();
+            assert!(
+                !outcome.stderr.contains("panicked"),
+                "`tftp {}` panicked instead of explaining:\n{}",
+                args.join(" "),
+                outcome.stderr
+            );
+            assert!(
+                !outcome.stderr.trim().is_empty(),
+                "`tftp {}` failed silently",
+                args.join(" ")
+            );
+        }
+    });
+}
