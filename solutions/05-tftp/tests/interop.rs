@@ -327,6 +327,28 @@ fn port_of(server: &Server) -> String {
     server.addr().port().to_string()
 }
 
+/// The arguments of a transfer in atftp's syntax, which busybox tftp shares:
+/// `PREFIX… -g -r REMOTE -l LOCAL 127.0.0.1 PORT` to get (`-p` to put).
+fn atftp_style_args<'a>(
+    prefix: &[&'a str],
+    transfer: &'a str,
+    remote: &'a str,
+    local: &'a Path,
+    port: &'a str,
+) -> Vec<&'a str> {
+    let mut args = prefix.to_vec();
+    args.extend([
+        transfer,
+        "-r",
+        remote,
+        "-l",
+        path_str(local),
+        "127.0.0.1",
+        port,
+    ]);
+    args
+}
+
 fn path_str(path: &Path) -> &str {
     path.to_str().expect("a UTF-8 temp path")
 }
@@ -396,16 +418,7 @@ fn atftp_client_gets_and_puts_with_options_from_our_server() {
         ];
         for (i, options) in option_sets.iter().enumerate() {
             let local = out.join(&format!("get-{i}"));
-            let mut args = options.to_vec();
-            args.extend([
-                "-g",
-                "-r",
-                "f",
-                "-l",
-                path_str(&local),
-                "127.0.0.1",
-                &port,
-            ]);
+            let args = atftp_style_args(options, "-g", "f", &local, &port);
             check(
                 &run_peer(&atftp, &args),
                 &bytes,
@@ -416,16 +429,7 @@ fn atftp_client_gets_and_puts_with_options_from_our_server() {
 
             let remote = format!("put-{i}");
             let src = out.write(&format!("src-{i}"), &bytes);
-            let mut args = options.to_vec();
-            args.extend([
-                "-p",
-                "-l",
-                path_str(&src),
-                "-r",
-                &remote,
-                "127.0.0.1",
-                &port,
-            ]);
+            let args = atftp_style_args(options, "-p", &remote, &src, &port);
             check(
                 &run_peer(&atftp, &args),
                 &bytes,
@@ -435,17 +439,8 @@ fn atftp_client_gets_and_puts_with_options_from_our_server() {
             );
         }
         let local = out.join("empty");
-        let args = [
-            "--option",
-            "blksize 1428",
-            "-g",
-            "-r",
-            "empty",
-            "-l",
-            path_str(&local),
-            "127.0.0.1",
-            &port,
-        ];
+        let blksize = ["--option", "blksize 1428"];
+        let args = atftp_style_args(&blksize, "-g", "empty", &local, &port);
         check(&run_peer(&atftp, &args), b"", &local, true, &server.log());
     });
 }
@@ -519,18 +514,9 @@ fn busybox_tftp_gets_and_puts_with_our_server() {
             .into_iter()
             .enumerate()
         {
+            let prefix = [&["tftp"][..], extra].concat();
             let local = out.join(&format!("got-{i}"));
-            let mut args = vec!["tftp"];
-            args.extend_from_slice(extra);
-            args.extend([
-                "-g",
-                "-r",
-                "f",
-                "-l",
-                path_str(&local),
-                "127.0.0.1",
-                &port,
-            ]);
+            let args = atftp_style_args(&prefix, "-g", "f", &local, &port);
             check(
                 &run_peer(&busybox, &args),
                 &bytes,
@@ -541,17 +527,7 @@ fn busybox_tftp_gets_and_puts_with_our_server() {
 
             let src = out.write(&format!("src-{i}"), &bytes);
             let remote = format!("up-{i}");
-            let mut args = vec!["tftp"];
-            args.extend_from_slice(extra);
-            args.extend([
-                "-p",
-                "-l",
-                path_str(&src),
-                "-r",
-                &remote,
-                "127.0.0.1",
-                &port,
-            ]);
+            let args = atftp_style_args(&prefix, "-p", &remote, &src, &port);
             check(
                 &run_peer(&busybox, &args),
                 &bytes,
@@ -561,16 +537,7 @@ fn busybox_tftp_gets_and_puts_with_our_server() {
             );
         }
         let local = out.join("empty");
-        let args = [
-            "tftp",
-            "-g",
-            "-r",
-            "empty",
-            "-l",
-            path_str(&local),
-            "127.0.0.1",
-            &port,
-        ];
+        let args = atftp_style_args(&["tftp"], "-g", "empty", &local, &port);
         check(&run_peer(&busybox, &args), b"", &local, true, &server.log());
     });
 }
