@@ -469,7 +469,18 @@ impl Job {
         }
     }
 
-    fn settings(&self, granted: &Options) -> TransferSettings {
+    /// The settings a transfer runs with, from the options granted and the
+    /// server's timeout, retry limit and shutdown flag; the server always
+    /// dallies after its last ACK of an upload.
+    ///
+    /// It also records the block and window size in the transfer's report
+    /// and sizes the socket's buffers to hold a whole window.
+    fn settings(
+        &self,
+        granted: &Options,
+        channel: &PeerSocket,
+        report: &mut TransferReport,
+    ) -> TransferSettings {
         let mut settings = TransferSettings::from_options(
             granted,
             self.config.timeout,
@@ -477,6 +488,13 @@ impl Job {
         );
         settings.dally = Dally::Always;
         settings.shutdown = self.shutdown.clone();
+        report.blksize = settings.blksize;
+        report.windowsize = settings.windowsize;
+        // Best effort: a smaller buffer only costs speed, never correctness.
+        let _ = net::size_buffers(
+            channel.socket(),
+            net::buffer_size_for(settings.blksize, settings.windowsize),
+        );
         settings
     }
 
@@ -498,13 +516,7 @@ impl Job {
             .tsize
             .and(Some(size))
             .filter(|&size| size > 0 && self.request.mode == Mode::Octet);
-        let settings = self.settings(&granted);
-        report.blksize = settings.blksize;
-        report.windowsize = settings.windowsize;
-        let _ = net::size_buffers(
-            channel.socket(),
-            net::buffer_size_for(settings.blksize, settings.windowsize),
-        );
+        let settings = self.settings(&granted, channel, report);
         // No option granted: plain RFC 1350, DATA 1 straight away.
         let oack = (!granted.is_empty()).then(|| {
             Packet::Oack {
@@ -585,13 +597,7 @@ impl Job {
         let mut granted = asked.negotiate(&self.config.limits);
         // Echo tsize (RFC 2349), except 0, which curl takes for an error.
         granted.tsize = asked.tsize.filter(|&size| size > 0);
-        let settings = self.settings(&granted);
-        report.blksize = settings.blksize;
-        report.windowsize = settings.windowsize;
-        let _ = net::size_buffers(
-            channel.socket(),
-            net::buffer_size_for(settings.blksize, settings.windowsize),
-        );
+        let settings = self.settings(&granted, channel, report);
         let opening = if granted.is_empty() {
             packet::ack_bytes(0).to_vec()
         } else {
