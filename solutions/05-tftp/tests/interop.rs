@@ -309,17 +309,7 @@ fn our_server(files: &[(&str, &[u8])]) -> (Root, Server) {
     for (name, bytes) in files {
         root.write(name, bytes);
     }
-    let server = Server::start(
-        root.path(),
-        &[
-            "--allow-write",
-            "--allow-create",
-            "--max-blksize",
-            "65464",
-            "--max-window",
-            "64",
-        ],
-    );
+    let server = Server::start(root.path(), common::OPEN);
     (root, server)
 }
 

@@ -7,24 +7,13 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use common::raw::{self, Packet, Peer};
-use common::{Root, Server, assert_same_bytes, payload, read};
+use common::{OPEN, Root, Server, assert_same_bytes, payload, read};
 use support::deadline;
 
 /// How long a test may run before it fails as hung.
 const LIMIT: Duration = Duration::from_secs(60);
 /// The same for the biggest tests.
 const LONG_LIMIT: Duration = Duration::from_secs(120);
-
-/// Server flags that let every transfer through: uploads of new and existing
-/// files, the largest blocks and windows the tests ask for.
-const OPEN: &[&str] = &[
-    "--allow-write",
-    "--allow-create",
-    "--max-blksize",
-    "65464",
-    "--max-window",
-    "64",
-];
 
 /// Downloads `name` from `server` with `flags` and checks it against `expected`.
 fn check_get(

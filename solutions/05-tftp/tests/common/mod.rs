@@ -34,6 +34,17 @@ const STARTUP_LIMIT: Duration = Duration::from_secs(10);
 /// deadline is longer, so a stuck client is reported with its output).
 pub const CLIENT_LIMIT: Duration = Duration::from_secs(60);
 
+/// Server flags that let every transfer through: uploads of new and existing
+/// files, the largest blocks and windows the tests ask for.
+pub const OPEN: &[&str] = &[
+    "--allow-write",
+    "--allow-create",
+    "--max-blksize",
+    "65464",
+    "--max-window",
+    "64",
+];
+
 /// A child process killed (and reaped) when this guard is dropped, even when
 /// the test panics.
 pub struct KillOnDrop(pub Child);
