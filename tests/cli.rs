@@ -26,6 +26,7 @@ fn exercise_folder(copy: &WorkbookCopy, package: &str) -> String {
 /// A fresh workbook shows chapter 1 with nothing done and names the first step.
 #[test]
 fn list_on_a_fresh_copy_shows_no_progress_and_the_next_step() {
+    let _cargo = common::one_cargo_at_a_time();
     let copy = copy_workbook();
     let workbook = copy.workbook();
     let first = &workbook.exercises[0];
@@ -61,6 +62,7 @@ fn list_on_a_fresh_copy_shows_no_progress_and_the_next_step() {
 /// Each `hint` call shows the next hint of the first unfinished step.
 #[test]
 fn hints_come_one_at_a_time() {
+    let _cargo = common::one_cargo_at_a_time();
     let copy = copy_workbook();
     let workbook = copy.workbook();
     let hints = &workbook.exercise(EXERCISE).unwrap().steps[0].hints;
@@ -97,6 +99,7 @@ fn hints_come_one_at_a_time() {
 /// The model answer stays hidden until the exercise passes, unless forced.
 #[test]
 fn solution_is_refused_before_the_exercise_passes_unless_forced() {
+    let _cargo = common::one_cargo_at_a_time();
     let copy = copy_workbook();
     copy.lab()
         .args(["solution", EXERCISE])
@@ -113,6 +116,7 @@ fn solution_is_refused_before_the_exercise_passes_unless_forced() {
 /// Naming an exercise that does not exist is exit code 2, with the real names.
 #[test]
 fn an_unknown_exercise_is_a_usage_error_that_lists_the_real_ones() {
+    let _cargo = common::one_cargo_at_a_time();
     let copy = copy_workbook();
     let workbook = copy.workbook();
     for verb in ["check", "hint", "solution", "reset"] {
@@ -137,6 +141,7 @@ fn an_unknown_exercise_is_a_usage_error_that_lists_the_real_ones() {
 /// the progress is recorded, and the solution is then shown.
 #[test]
 fn check_fails_on_the_stub_then_passes_with_the_solution() {
+    let _cargo = common::one_cargo_at_a_time();
     let copy = copy_workbook();
     let workbook = copy.workbook();
     let exercise = workbook.exercise(EXERCISE).unwrap();
@@ -189,6 +194,7 @@ fn check_fails_on_the_stub_then_passes_with_the_solution() {
 /// `reset` puts the stub back from git and keeps the student's work.
 #[test]
 fn reset_restores_the_stub_and_keeps_a_backup() {
+    let _cargo = common::one_cargo_at_a_time();
     let copy = copy_workbook();
     copy.git_init();
     let src = copy.root.join(exercise_folder(&copy, EXERCISE)).join("src");
@@ -222,6 +228,7 @@ fn reset_restores_the_stub_and_keeps_a_backup() {
 /// Outside a git checkout there is nothing to reset from: exit code 2.
 #[test]
 fn reset_outside_git_is_refused() {
+    let _cargo = common::one_cargo_at_a_time();
     let copy = copy_workbook();
     copy.lab()
         .args(["reset", EXERCISE])

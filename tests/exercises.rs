@@ -42,6 +42,7 @@ fn canonical(path: &Path) -> PathBuf {
 /// Every step names a test file that exists: `tests/<test>.rs`.
 #[test]
 fn every_step_has_its_test_file() {
+    let _cargo = common::one_cargo_at_a_time();
     let workbook = common::workbook();
     assert!(
         !workbook.exercises.is_empty(),
@@ -71,6 +72,7 @@ fn every_step_has_its_test_file() {
 /// exercise's own test file, and keeps no copy of its own.
 #[test]
 fn solutions_run_the_exercises_own_test_files() {
+    let _cargo = common::one_cargo_at_a_time();
     let root = common::workbook_root();
     let workbook = common::workbook();
     let metadata = cargo_metadata::MetadataCommand::new()
@@ -128,6 +130,7 @@ fn solutions_run_the_exercises_own_test_files() {
 /// having at least one; none times out.
 #[test]
 fn every_exercise_as_shipped_fails_every_test() {
+    let _cargo = common::one_cargo_at_a_time();
     let workbook = common::workbook();
     let runner = Runner::new(&workbook.root);
     let mut problems = Vec::new();
@@ -171,6 +174,7 @@ fn every_exercise_as_shipped_fails_every_test() {
 /// The solution passes every graded test of its exercise.
 #[test]
 fn every_solution_passes_every_test() {
+    let _cargo = common::one_cargo_at_a_time();
     let workbook = common::workbook();
     let runner = Runner::new(&workbook.root);
     let mut problems = Vec::new();
@@ -208,6 +212,7 @@ fn every_solution_passes_every_test() {
 /// Each chapter's exercise has at least its minimum number of tests.
 #[test]
 fn exercises_have_their_minimum_number_of_tests() {
+    let _cargo = common::one_cargo_at_a_time();
     let workbook = common::workbook();
     let runner = Runner::new(&workbook.root);
     let mut problems = Vec::new();

@@ -14,10 +14,22 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command as StdCommand;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use assert_cmd::Command;
 use netlab::workbook::Workbook;
 use tempfile::TempDir;
+
+/// Lets one test at a time run cargo (a build, `cargo metadata`, or the
+/// `netlab` binary that calls them). The tests of one file run in parallel,
+/// and cargo processes sharing a target directory can trip over each other
+/// (rust-lang/cargo#16384): a build then fails for no reason of its own.
+/// Hold the guard for the whole test.
+pub fn one_cargo_at_a_time() -> MutexGuard<'static, ()> {
+    static TURN: Mutex<()> = Mutex::new(());
+    // A test that panicked while holding the guard leaves nothing half done.
+    TURN.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// The workbook these tests belong to.
 pub fn workbook_root() -> PathBuf {
