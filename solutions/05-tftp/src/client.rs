@@ -295,7 +295,8 @@ pub fn put<R: Read + ?Sized>(
 
 /// Downloads `remote` into the file `local`, atomically: the data goes to
 /// a temporary file in `local`'s directory, renamed to `local` once the
-/// last block is in. A failed download leaves nothing behind.
+/// last block is in. A failed download leaves nothing behind. A `local`
+/// that is a device or a pipe (`/dev/null`) is written in place instead.
 pub fn get_file(
     server: SocketAddr,
     remote: &str,
@@ -308,6 +309,14 @@ pub fn get_file(
             io::ErrorKind::IsADirectory,
             format!("{} is a directory", local.display()),
         )));
+    }
+    // A device or a pipe (`/dev/null`, a FIFO) is written in place: renaming
+    // a temporary file over it would replace it with a regular file, and
+    // as root that would break `/dev/null` for the whole machine.
+    if let Ok(metadata) = std::fs::metadata(local)
+        && !metadata.is_file()
+    {
+        return get_in_place(server, remote, local, options, progress);
     }
     let directory = match local.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
@@ -326,6 +335,25 @@ pub fn get_file(
     temporary
         .persist(local)
         .map_err(|e| TransferError::File(e.error))?;
+    Ok(summary)
+}
+
+/// Downloads `remote` straight into `local`, a device or a pipe that is
+/// not ours to replace; there is no partial file to clean up there.
+fn get_in_place(
+    server: SocketAddr,
+    remote: &str,
+    local: &Path,
+    options: &ClientOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<Summary, TransferError> {
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .open(local)
+        .map_err(TransferError::File)?;
+    let mut writer = BufWriter::with_capacity(transfer::FILE_BUFFER, file);
+    let summary = get(server, remote, &mut writer, options, progress)?;
+    writer.flush().map_err(TransferError::File)?;
     Ok(summary)
 }
 

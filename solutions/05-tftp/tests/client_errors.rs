@@ -131,3 +131,46 @@ fn bad_arguments_are_refused_without_a_panic() {
         }
     });
 }
+
+/// A download into something that is not a regular file (here a FIFO; in
+/// life `/dev/null`) writes into it in place: the temporary-file-and-rename
+/// that protects regular files must never replace a device or a pipe.
+#[test]
+fn a_download_into_a_pipe_writes_through_it_and_leaves_it_a_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+
+    deadline(LIMIT, "a download into a FIFO", || {
+        let bytes = payload(70_000, 9);
+        let root = Root::new();
+        root.write("f", &bytes);
+        let server = Server::start(root.path(), &[]);
+        let out = Root::new();
+        let fifo = out.join("pipe");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success(), "mkfifo {} failed", fifo.display());
+        // The reader must open the FIFO for the client's open to return.
+        let reader_path = fifo.clone();
+        let reader = std::thread::spawn(move || {
+            std::fs::read(&reader_path).expect("reading the FIFO")
+        });
+        let outcome = common::get(&server.host_port(), "f", &fifo, &[]);
+        outcome.assert_success();
+        let received = reader.join().expect("the FIFO's reader");
+        common::assert_same_bytes(
+            "the bytes read from the FIFO",
+            &bytes,
+            &received,
+            512,
+        );
+        let kind = std::fs::symlink_metadata(&fifo)
+            .expect("the FIFO is still there")
+            .file_type();
+        assert!(
+            kind.is_fifo(),
+            "the download replaced the FIFO with {kind:?}"
+        );
+    });
+}
