@@ -318,6 +318,15 @@ pub fn get_file(
     {
         return get_in_place(server, remote, local, options, progress);
     }
+    // A symbolic link is written through, as `cp` and `curl -o` do: the
+    // rename goes over the file it points at, not over the link.
+    let resolved;
+    let local = if local.is_symlink() && local.is_file() {
+        resolved = std::fs::canonicalize(local).map_err(TransferError::File)?;
+        resolved.as_path()
+    } else {
+        local
+    };
     let directory = match local.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),

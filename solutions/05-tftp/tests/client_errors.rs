@@ -174,3 +174,26 @@ fn a_download_into_a_pipe_writes_through_it_and_leaves_it_a_pipe() {
         );
     });
 }
+
+/// A download to a symbolic link writes through it, as `cp` does: the link
+/// stays a link and the file it points at gets the bytes.
+#[test]
+fn a_download_to_a_symlink_writes_the_file_it_points_at() {
+    deadline(LIMIT, "a download through a symlink", || {
+        let bytes = payload(3_000, 10);
+        let root = Root::new();
+        root.write("f", &bytes);
+        let server = Server::start(root.path(), &[]);
+        let out = Root::new();
+        let target = out.write("target", b"old contents");
+        let link = out.join("link");
+        std::os::unix::fs::symlink(&target, &link).expect("making a symlink");
+        common::get(&server.host_port(), "f", &link, &[]).assert_success();
+        assert!(
+            link.is_symlink(),
+            "the download replaced the link with a file"
+        );
+        let received = common::read(&target, "the link's target");
+        common::assert_same_bytes("the link's target", &bytes, &received, 512);
+    });
+}
