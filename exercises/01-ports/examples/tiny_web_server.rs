@@ -8,7 +8,7 @@
 //! cargo run -p ports --example tiny_web_server -- 8080
 //! ```
 
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
@@ -47,14 +47,11 @@ fn main() -> io::Result<()> {
 }
 
 // ANCHOR: answer
-/// Reads the request's first line and answers with the connection's two ends.
+/// Reads the request and answers with the connection's two ends.
 fn answer(mut stream: TcpStream) -> io::Result<()> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(Duration::from_secs(2)))?;
-    let mut request = [0; 1024];
-    let len = stream.read(&mut request)?;
-    let text = String::from_utf8_lossy(&request[..len]);
-    let first_line = text.lines().next().unwrap_or("");
+    let first_line = read_request_head(&stream)?;
 
     let (you, me) = (stream.peer_addr()?, stream.local_addr()?);
     println!("{you} -> {me}: {first_line}");
@@ -65,5 +62,30 @@ fn answer(mut stream: TcpStream) -> io::Result<()> {
          Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     )
+}
+
+/// Reads the whole request head, up to the empty line that ends it, and
+/// returns its first line (`GET / HTTP/1.1`).
+///
+/// Why not one `read` and be done: a request can be larger than one read
+/// (a browser's cookies alone can fill kilobytes), and closing a socket
+/// that still holds unread bytes makes the OS answer with a reset (RST)
+/// instead of a normal close, so the browser may show an error instead of
+/// our page. The cap keeps a client that never stops sending from filling
+/// our memory.
+fn read_request_head(stream: &TcpStream) -> io::Result<String> {
+    const MAX_HEAD: u64 = 64 * 1024;
+    let mut reader = BufReader::new(stream.take(MAX_HEAD));
+    let mut first_line = String::new();
+    reader.read_line(&mut first_line)?;
+    let mut line = String::new();
+    loop {
+        line.clear();
+        // 0 bytes: the client stopped sending (or hit the cap).
+        if reader.read_line(&mut line)? == 0 || line.trim_end().is_empty() {
+            break;
+        }
+    }
+    Ok(first_line.trim_end().to_string())
 }
 // ANCHOR_END: answer
