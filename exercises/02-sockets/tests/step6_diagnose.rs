@@ -8,6 +8,10 @@ use sockets::step6_diagnose::{Context, Operation, diagnose};
 use support::deadline;
 use support::loopback::{ANY_PORT_V4, tcp_listener, udp_socket};
 
+/// How long a test of pure computation may take: far more than it needs,
+/// so that only an endless loop fails it.
+const PURE: Duration = Duration::from_secs(5);
+
 const LIMIT: Duration = Duration::from_secs(5);
 
 /// Checks that `diagnosis` mentions every one of `needles` (ignoring case).
@@ -121,46 +125,59 @@ fn a_timeout_says_no_answer() {
 /// A reset and a broken pipe both say the peer is gone.
 #[test]
 fn reset_and_broken_pipe_say_the_peer_is_gone() {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 4000));
-    let context = Context {
-        operation: Operation::Send,
-        addr,
-    };
-    let reset = diagnose(&io::Error::from(io::ErrorKind::ConnectionReset), &context);
-    assert_mentions(&reset, &["127.0.0.1:4000", "reset"], "connection reset");
-    let pipe = diagnose(&io::Error::from(io::ErrorKind::BrokenPipe), &context);
-    assert_mentions(&pipe, &["127.0.0.1:4000", "closed"], "broken pipe");
+    deadline(PURE, "reset and broken pipe say the peer is gone", || {
+        let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 4000));
+        let context = Context {
+            operation: Operation::Send,
+            addr,
+        };
+        let reset =
+            diagnose(&io::Error::from(io::ErrorKind::ConnectionReset), &context);
+        assert_mentions(&reset, &["127.0.0.1:4000", "reset"], "connection reset");
+        let pipe = diagnose(&io::Error::from(io::ErrorKind::BrokenPipe), &context);
+        assert_mentions(&pipe, &["127.0.0.1:4000", "closed"], "broken pipe");
+    });
 }
 
 /// Permission denied on a port below 1024 names the limit.
 #[test]
 fn permission_denied_on_a_low_port_mentions_1024() {
-    let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 80));
-    let context = Context {
-        operation: Operation::Bind,
-        addr,
-    };
-    let diagnosis =
-        diagnose(&io::Error::from(io::ErrorKind::PermissionDenied), &context);
-    assert_mentions(
-        &diagnosis,
-        &["0.0.0.0:80", "1024"],
-        "permission denied on port 80",
+    deadline(
+        PURE,
+        "permission denied on a low port mentions 1024",
+        || {
+            let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 80));
+            let context = Context {
+                operation: Operation::Bind,
+                addr,
+            };
+            let diagnosis = diagnose(
+                &io::Error::from(io::ErrorKind::PermissionDenied),
+                &context,
+            );
+            assert_mentions(
+                &diagnosis,
+                &["0.0.0.0:80", "1024"],
+                "permission denied on port 80",
+            );
+        },
     );
 }
 
 /// Any other error keeps its own text, with the operation and the address.
 #[test]
 fn other_errors_keep_their_own_text() {
-    let context = Context {
-        operation: Operation::Connect,
-        addr: ANY_PORT_V4,
-    };
-    let error = io::Error::other("the cable is unplugged");
-    let diagnosis = diagnose(&error, &context);
-    assert_mentions(
-        &diagnosis,
-        &["connecting to", "127.0.0.1:0", "the cable is unplugged"],
-        "an unusual error",
-    );
+    deadline(PURE, "other errors keep their own text", || {
+        let context = Context {
+            operation: Operation::Connect,
+            addr: ANY_PORT_V4,
+        };
+        let error = io::Error::other("the cable is unplugged");
+        let diagnosis = diagnose(&error, &context);
+        assert_mentions(
+            &diagnosis,
+            &["connecting to", "127.0.0.1:0", "the cable is unplugged"],
+            "an unusual error",
+        );
+    });
 }

@@ -14,6 +14,10 @@ use support::loopback::{describe_bytes, recv_within, udp_socket};
 use support::proxy::{Direction, LossPlan, LossyProxy};
 use udp::step3_retry::{RetryError, RetryPolicy, request_with_retries};
 
+/// How long a test of pure computation may take: far more than it needs,
+/// so that only an endless loop fails it.
+const PURE: Duration = Duration::from_secs(5);
+
 const LIMIT: Duration = Duration::from_secs(20);
 const WAIT: Duration = Duration::from_secs(2);
 
@@ -76,37 +80,39 @@ fn every_request_survives(seed: u64, count: usize) -> LossyProxy {
 /// The waits grow by the backoff factor: 100, 200, 400, 800 ms.
 #[test]
 fn retry_policy_waits_longer_each_time() {
-    let doubling = RetryPolicy {
-        attempts: 4,
-        first_timeout: Duration::from_millis(100),
-        backoff: 2,
-    };
-    let expected: Vec<Duration> =
-        [100, 200, 400, 800].map(Duration::from_millis).into();
-    assert_eq!(
-        doubling.timeouts(),
-        expected,
-        "attempts 4, first 100 ms, backoff 2"
-    );
+    deadline(PURE, "retry policy waits longer each time", || {
+        let doubling = RetryPolicy {
+            attempts: 4,
+            first_timeout: Duration::from_millis(100),
+            backoff: 2,
+        };
+        let expected: Vec<Duration> =
+            [100, 200, 400, 800].map(Duration::from_millis).into();
+        assert_eq!(
+            doubling.timeouts(),
+            expected,
+            "attempts 4, first 100 ms, backoff 2"
+        );
 
-    let steady = RetryPolicy {
-        backoff: 1,
-        ..doubling.clone()
-    };
-    assert_eq!(
-        steady.timeouts(),
-        vec![Duration::from_millis(100); 4],
-        "backoff 1 keeps the wait"
-    );
+        let steady = RetryPolicy {
+            backoff: 1,
+            ..doubling.clone()
+        };
+        assert_eq!(
+            steady.timeouts(),
+            vec![Duration::from_millis(100); 4],
+            "backoff 1 keeps the wait"
+        );
 
-    let none = RetryPolicy {
-        attempts: 0,
-        ..doubling
-    };
-    assert!(
-        none.timeouts().is_empty(),
-        "0 attempts means no waits at all"
-    );
+        let none = RetryPolicy {
+            attempts: 0,
+            ..doubling
+        };
+        assert!(
+            none.timeouts().is_empty(),
+            "0 attempts means no waits at all"
+        );
+    });
 }
 
 /// Every one of 20 requests gets its answer through 30 % loss each way

@@ -14,6 +14,10 @@ use udp::step6_request_ids::{
     send_all_and_collect,
 };
 
+/// How long a test of pure computation may take: far more than it needs,
+/// so that only an endless loop fails it.
+const PURE: Duration = Duration::from_secs(5);
+
 const LIMIT: Duration = Duration::from_secs(10);
 const WAIT: Duration = Duration::from_secs(2);
 
@@ -75,70 +79,80 @@ fn expected_replies(requests: &[(u32, Vec<u8>)]) -> HashMap<u32, Vec<u8>> {
 /// payload unchanged.
 #[test]
 fn encode_request_puts_the_id_first_big_endian() {
-    assert_eq!(
-        encode_request(0x0102_0304, b"hi"),
-        [0x01, 0x02, 0x03, 0x04, b'h', b'i'],
-        "id 0x01020304 with payload `hi`"
-    );
-    assert_eq!(
-        encode_request(7, b""),
-        [0, 0, 0, 7],
-        "id 7 with an empty payload"
-    );
+    deadline(PURE, "encode request puts the id first big endian", || {
+        assert_eq!(
+            encode_request(0x0102_0304, b"hi"),
+            [0x01, 0x02, 0x03, 0x04, b'h', b'i'],
+            "id 0x01020304 with payload `hi`"
+        );
+        assert_eq!(
+            encode_request(7, b""),
+            [0, 0, 0, 7],
+            "id 7 with an empty payload"
+        );
+    });
 }
 
 /// A reply splits into its id and payload; fewer than 4 bytes is
 /// `DecodeError::TooShort`, never a panic.
 #[test]
 fn decode_reply_splits_the_id_from_the_payload() {
-    assert_eq!(
-        decode_reply(&[0, 0, 1, 0, b'o', b'k']),
-        Ok((256, b"ok".as_slice()))
-    );
-    assert_eq!(decode_reply(&[0xff; 4]), Ok((u32::MAX, b"".as_slice())));
-    assert_eq!(
-        decode_reply(&[1, 2, 3]),
-        Err(DecodeError::TooShort { len: 3 })
-    );
-    assert_eq!(decode_reply(&[]), Err(DecodeError::TooShort { len: 0 }));
+    deadline(PURE, "decode reply splits the id from the payload", || {
+        assert_eq!(
+            decode_reply(&[0, 0, 1, 0, b'o', b'k']),
+            Ok((256, b"ok".as_slice()))
+        );
+        assert_eq!(decode_reply(&[0xff; 4]), Ok((u32::MAX, b"".as_slice())));
+        assert_eq!(
+            decode_reply(&[1, 2, 3]),
+            Err(DecodeError::TooShort { len: 3 })
+        );
+        assert_eq!(decode_reply(&[]), Err(DecodeError::TooShort { len: 0 }));
+    });
 }
 
 /// The correlator keeps the first reply to each expected id and names
 /// everything else: duplicates, ids never sent, garbage.
 #[test]
 fn correlator_keeps_first_replies_and_names_the_rest() {
-    let mut correlator = Correlator::new();
-    correlator.expect(1);
-    correlator.expect(2);
-    assert_eq!(correlator.missing(), vec![1, 2]);
-    assert_eq!(
-        correlator.accept(&encode_request(2, b"two")),
-        Accepted::New(2)
-    );
-    assert_eq!(
-        correlator.accept(&encode_request(2, b"again")),
-        Accepted::Duplicate(2)
-    );
-    assert_eq!(
-        correlator.accept(&encode_request(9, b"?")),
-        Accepted::Unexpected(9)
-    );
-    assert_eq!(
-        correlator.accept(&[0, 1]),
-        Accepted::Malformed(DecodeError::TooShort { len: 2 })
-    );
-    assert!(!correlator.is_complete(), "1 is still waiting");
-    assert_eq!(correlator.missing(), vec![1]);
-    assert_eq!(
-        correlator.accept(&encode_request(1, b"one")),
-        Accepted::New(1)
-    );
-    assert!(correlator.is_complete());
-    let replies = correlator.into_replies();
-    assert_eq!(replies.len(), 2);
-    assert_eq!(
-        replies[&2], b"two",
-        "the first reply to 2 is kept, not the duplicate"
+    deadline(
+        PURE,
+        "correlator keeps first replies and names the rest",
+        || {
+            let mut correlator = Correlator::new();
+            correlator.expect(1);
+            correlator.expect(2);
+            assert_eq!(correlator.missing(), vec![1, 2]);
+            assert_eq!(
+                correlator.accept(&encode_request(2, b"two")),
+                Accepted::New(2)
+            );
+            assert_eq!(
+                correlator.accept(&encode_request(2, b"again")),
+                Accepted::Duplicate(2)
+            );
+            assert_eq!(
+                correlator.accept(&encode_request(9, b"?")),
+                Accepted::Unexpected(9)
+            );
+            assert_eq!(
+                correlator.accept(&[0, 1]),
+                Accepted::Malformed(DecodeError::TooShort { len: 2 })
+            );
+            assert!(!correlator.is_complete(), "1 is still waiting");
+            assert_eq!(correlator.missing(), vec![1]);
+            assert_eq!(
+                correlator.accept(&encode_request(1, b"one")),
+                Accepted::New(1)
+            );
+            assert!(correlator.is_complete());
+            let replies = correlator.into_replies();
+            assert_eq!(replies.len(), 2);
+            assert_eq!(
+                replies[&2], b"two",
+                "the first reply to 2 is kept, not the duplicate"
+            );
+        },
     );
 }
 
