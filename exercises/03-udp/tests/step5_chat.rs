@@ -36,18 +36,38 @@ fn expect_message(events: &Receiver<ChatEvent>, from: SocketAddr, text: &str) {
 }
 
 /// Two peers pointed at each other exchange messages both ways.
-#[test]
-fn two_peers_exchange_messages() {
-    deadline(LIMIT, "two chat peers", || {
-        // Each peer must know the other's address before it starts: bind
-        // one socket to learn a free port, then give it to the first peer.
+/// Starts two peers that know each other's address.
+///
+/// Each must know the other's address before it starts, so Bob's port is
+/// learnt from a socket bound and freed first. Another program may take a
+/// freed port in between: then Bob's start fails with "address in use", and
+/// we try again with a new port rather than fail the student's test.
+fn start_two_peers() -> (ChatPeer, Receiver<ChatEvent>, ChatPeer, Receiver<ChatEvent>)
+{
+    for _ in 0..5 {
         let placeholder = udp_socket(WAIT);
         let bob_addr = placeholder.local_addr().unwrap();
         drop(placeholder);
         let (alice, alice_events) =
             ChatPeer::start(ANY_PORT_V4, bob_addr).expect("start alice");
-        let (bob, bob_events) =
-            ChatPeer::start(bob_addr, alice.local_addr()).expect("start bob");
+        match ChatPeer::start(bob_addr, alice.local_addr()) {
+            Ok((bob, bob_events)) => return (alice, alice_events, bob, bob_events),
+            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
+                alice.stop();
+            }
+            Err(error) => panic!("ChatPeer::start({bob_addr}, …) failed: {error}"),
+        }
+    }
+    panic!(
+        "five free ports in a row were taken by other programs before Bob could bind them"
+    );
+}
+
+#[test]
+fn two_peers_exchange_messages() {
+    deadline(LIMIT, "two chat peers", || {
+        let (alice, alice_events, bob, bob_events) = start_two_peers();
+        let bob_addr = bob.local_addr();
         alice.send("hi bob").unwrap();
         expect_message(&bob_events, alice.local_addr(), "hi bob");
         bob.send("hi alice").unwrap();
