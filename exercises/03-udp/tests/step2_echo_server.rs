@@ -6,7 +6,9 @@ use std::net::{SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
 use support::deadline;
-use support::loopback::{describe_bytes, recv_within, udp_socket};
+use support::loopback::{
+    describe_bytes, is_port_unreachable, recv_within, udp_socket,
+};
 use udp::step2_echo_server::{EchoHandle, EchoServer, EchoStats};
 
 const LIMIT: Duration = Duration::from_secs(5);
@@ -158,12 +160,13 @@ fn echo_server_stops_when_told() {
         );
 
         // With the socket closed, the kernel answers "port unreachable",
-        // which a connected socket reports as ConnectionRefused.
+        // which a connected socket reports as ConnectionRefused (on Windows,
+        // ConnectionReset).
         let probe = udp_socket(WAIT);
         probe.connect(addr).unwrap();
         probe.send(b"anyone there?").unwrap();
         match probe.recv(&mut [0; 64]) {
-            Err(error) if error.kind() == std::io::ErrorKind::ConnectionRefused => {}
+            Err(error) if is_port_unreachable(&error) => {}
             Ok(len) => panic!(
                 "the server at {addr} still echoes after stop ({len} bytes came back)"
             ),

@@ -18,15 +18,35 @@ pub const ANY_PORT_V4: SocketAddr =
 pub const ANY_PORT_V6: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V6(Ipv6Addr::LOCALHOST), 0);
 
+/// The send buffer a test's UDP socket asks for: room for the largest
+/// datagram. Linux allows 65 507 bytes by default, but macOS refuses any
+/// datagram larger than its send buffer, 9 216 bytes unless asked
+/// (`net.inet.udp.maxdgram`), and the tests send up to 65 507.
+pub const UDP_SEND_BUFFER: usize = 256 * 1024;
+
 /// A UDP socket on 127.0.0.1 with an OS-chosen port and a read timeout, so a
-/// receive in a test can never block for ever.
+/// receive in a test can never block for ever, and a send buffer of
+/// [`UDP_SEND_BUFFER`], so it can send the largest datagram on every system.
 pub fn udp_socket(read_timeout: Duration) -> UdpSocket {
     let socket = UdpSocket::bind(ANY_PORT_V4)
         .expect("could not bind a UDP socket on 127.0.0.1");
     socket
         .set_read_timeout(Some(read_timeout))
         .expect("could not set a read timeout");
+    socket2::SockRef::from(&socket)
+        .set_send_buffer_size(UDP_SEND_BUFFER)
+        .expect("could not set the send buffer size");
     socket
+}
+
+/// Whether `error` is how this system reports an ICMP "port unreachable"
+/// on a connected UDP socket: `ConnectionRefused` on Linux and macOS,
+/// `ConnectionReset` on Windows.
+pub fn is_port_unreachable(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionRefused | io::ErrorKind::ConnectionReset
+    )
 }
 
 /// A TCP listener on 127.0.0.1 with an OS-chosen port.
