@@ -12,9 +12,11 @@
 //!   decoding, guessing which one arrived, and the mojibake of guessing wrong.
 //! - [`step4_receive`]: one receive that tells "here is data" from "nothing came in
 //!   time" from "the peer has gone".
-//! - [`step5_unix`] (Unix only): two processes on one machine, over a socket pair
-//!   and over datagram sockets with a path in the file system.
-//! - [`step6_diagnose`]: turn an `io::Error` into one sentence a person can act on.
+//! - [`step5_unix_pair`] (Unix only): two ends of a socket pair on one machine,
+//!   sending and receiving at once so that a large message cannot deadlock.
+//! - [`step6_unix_datagram`] (Unix only): datagram sockets with a path in the
+//!   file system, and who can be answered.
+//! - [`step7_diagnose`]: turn an `io::Error` into one sentence a person can act on.
 //!
 //! Start with [`step1_create`]: it shows the life of a socket one system call at
 //! a time, and everything after it assumes that picture.
@@ -24,5 +26,7 @@ pub mod step2_options;
 pub mod step3_text;
 pub mod step4_receive;
 #[cfg(unix)]
-pub mod step5_unix;
-pub mod step6_diagnose;
+pub mod step5_unix_pair;
+#[cfg(unix)]
+pub mod step6_unix_datagram;
+pub mod step7_diagnose;

@@ -5,7 +5,7 @@ use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::time::Duration;
 
 use socket2::{Domain, Socket, Type};
-use sockets::step6_diagnose::{Context, Operation, diagnose};
+use sockets::step7_diagnose::{Context, Operation, diagnose};
 use support::deadline;
 use support::loopback::{ANY_PORT_V4, tcp_listener, udp_socket};
 
