@@ -12,9 +12,11 @@
 //!   exponential backoff, and ignores datagrams from strangers;
 //! - [`step4_boundaries`]: one send is one receive, the largest datagram,
 //!   and how to notice a datagram cut short by a small buffer;
-//! - [`step5_chat`]: a chat peer that sends and receives at the same time,
-//!   with two threads and channels;
-//! - [`step6_request_ids`]: many requests in flight at once, replies matched
+//! - [`step5_chat_threads`]: what the two threads of a chat peer run, one
+//!   receiving and one sending, with channels to the rest of the program;
+//! - [`step6_chat_peer`]: a chat peer that sends and receives at the same
+//!   time, both threads on one socket;
+//! - [`step7_request_ids`]: many requests in flight at once, replies matched
 //!   by id whatever order (and however often) they arrive in.
 //!
 //! Start with [`step1_datagrams`]; the book's chapter "UDP" teaches each step.
@@ -23,5 +25,6 @@ pub mod step1_datagrams;
 pub mod step2_echo_server;
 pub mod step3_retry;
 pub mod step4_boundaries;
-pub mod step5_chat;
-pub mod step6_request_ids;
+pub mod step5_chat_threads;
+pub mod step6_chat_peer;
+pub mod step7_request_ids;

@@ -1,16 +1,8 @@
-//! Step 5: a chat peer that sends and receives at the same time.
+//! Step 6: a chat peer that sends and receives at the same time.
 //!
-//! A chat program must show a line from the other side while the user is
-//! still typing theirs, so it cannot wait for one thing at a time. The
-//! classic design gives each wait a thread of its own: one thread blocks in
-//! `recv_from` and passes what arrives on; another blocks waiting for lines
-//! to send. Both use the same socket (`try_clone` gives a second handle to
-//! it), and channels connect them to the rest of the program, the "UI":
-//!
-//! ```text
-//!   UI ── send(text) ──► [outgoing channel] ──► sender thread ──► socket ──► peer
-//!   UI ◄── ChatEvent ◄── [events channel] ◄── receiver thread ◄── socket ◄── peer
-//! ```
+//! The two threads of [`crate::step5_chat_threads`] around one socket:
+//! `try_clone` gives the sending thread a second handle to it, so that the
+//! peer sees every line come from the address it writes to.
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
@@ -19,34 +11,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::{self, JoinHandle};
 
-use crate::step1_datagrams::{RECEIVE_BUFFER_LEN, is_timeout};
 use crate::step2_echo_server::POLL_INTERVAL;
+pub use crate::step5_chat_threads::ChatEvent;
+use crate::step5_chat_threads::{receive_until_stopped, send_until_closed};
 
 /// The longest message, in bytes: what fits in one Ethernet frame
 /// (1500 − 20 IP − 8 UDP), so a message is never fragmented.
 pub const MAX_MESSAGE: usize = 1_472;
-
-/// What the receiving side tells the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChatEvent {
-    /// A datagram of UTF-8 text.
-    Message {
-        /// Who sent it.
-        from: SocketAddr,
-        /// What it said.
-        text: String,
-    },
-    /// A datagram that is not UTF-8: shown, not trusted, and no reason to
-    /// stop.
-    NotText {
-        /// Who sent it.
-        from: SocketAddr,
-        /// Its bytes, unchanged.
-        bytes: Vec<u8>,
-    },
-    /// Something went wrong in one of the peer's threads, in a sentence.
-    Failed(String),
-}
 
 /// A running chat peer: two threads around one socket.
 #[derive(Debug)]
@@ -129,55 +100,6 @@ impl ChatPeer {
         self.outgoing = None;
         for thread in self.threads.drain(..) {
             let _ = thread.join();
-        }
-    }
-}
-
-/// The receiving thread: every datagram becomes an event, until `stop`.
-fn receive_until_stopped(
-    socket: &UdpSocket,
-    events: &Sender<ChatEvent>,
-    stop: &AtomicBool,
-) {
-    let mut buffer = vec![0; RECEIVE_BUFFER_LEN];
-    while !stop.load(Ordering::SeqCst) {
-        let event = match socket.recv_from(&mut buffer) {
-            Ok((len, from)) => event_for(&buffer[..len], from),
-            Err(error) if is_timeout(&error) => continue,
-            Err(error) if error.kind() == io::ErrorKind::ConnectionReset => continue,
-            Err(error) => ChatEvent::Failed(format!("receiving failed: {error}")),
-        };
-        if events.send(event).is_err() {
-            return; // Nobody is listening any more.
-        }
-    }
-}
-
-/// Text if the bytes are UTF-8; the bytes themselves if not.
-fn event_for(bytes: &[u8], from: SocketAddr) -> ChatEvent {
-    match std::str::from_utf8(bytes) {
-        Ok(text) => ChatEvent::Message {
-            from,
-            text: text.to_string(),
-        },
-        Err(_) => ChatEvent::NotText {
-            from,
-            bytes: bytes.to_vec(),
-        },
-    }
-}
-
-/// The sending thread: sends each queued line, until the channel closes.
-fn send_until_closed(
-    socket: &UdpSocket,
-    peer_addr: SocketAddr,
-    outgoing: Receiver<String>,
-    events: &Sender<ChatEvent>,
-) {
-    for text in outgoing {
-        if let Err(error) = socket.send_to(text.as_bytes(), peer_addr) {
-            let failure = format!("sending {text:?} to {peer_addr} failed: {error}");
-            let _ = events.send(ChatEvent::Failed(failure));
         }
     }
 }

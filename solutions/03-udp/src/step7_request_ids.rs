@@ -1,4 +1,4 @@
-//! Step 6: many requests in flight, replies matched by id.
+//! Step 7: many requests in flight, replies matched by id.
 //!
 //! Waiting for each reply before sending the next request costs a round
 //! trip per request. Sending them all at once is faster, but then replies

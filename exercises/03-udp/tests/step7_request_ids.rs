@@ -1,5 +1,5 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
-//! Step 6: many requests in flight, replies matched by id (book: "Timeouts
+//! Step 7: many requests in flight, replies matched by id (book: "Timeouts
 //! and retries", request ids).
 
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use support::deadline;
 use support::loopback::{describe_bytes, recv_within, udp_socket};
-use udp::step6_request_ids::{
+use udp::step7_request_ids::{
     Accepted, CollectError, Correlator, DecodeError, decode_reply, encode_request,
     send_all_and_collect,
 };

@@ -1,5 +1,5 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
-//! Step 5: a chat peer that sends and receives at the same time (book: "A
+//! Step 6: a chat peer that sends and receives at the same time (book: "A
 //! chat peer").
 
 use std::net::SocketAddr;
@@ -11,7 +11,7 @@ use support::deadline;
 use support::loopback::{
     ANY_PORT_V4, describe_bytes, is_port_unreachable, recv_within, udp_socket,
 };
-use udp::step5_chat::{ChatEvent, ChatPeer, MAX_MESSAGE};
+use udp::step6_chat_peer::{ChatEvent, ChatPeer, MAX_MESSAGE};
 
 const LIMIT: Duration = Duration::from_secs(10);
 const WAIT: Duration = Duration::from_secs(2);
