@@ -8,6 +8,7 @@ use support::deadline;
 use support::loopback::udp_socket;
 
 const LIMIT: Duration = Duration::from_secs(5);
+const WAIT: Duration = Duration::from_secs(2);
 
 /// A socket fresh from `bind` blocks, has no read timeout, and has buffers.
 #[test]
@@ -146,5 +147,29 @@ fn receive_now_returns_a_waiting_datagram() {
             Some(&b"waiting"[..]),
             "sent `waiting` to the socket, receive_now returned {got:?}"
         );
+    });
+}
+
+/// Only `WouldBlock` means "nothing yet": any other receive error is
+/// returned. Here the OS reports that nobody listens where the socket is
+/// connected (ICMP port unreachable).
+#[test]
+fn receive_now_returns_other_errors() {
+    deadline(LIMIT, "receive_now after a port unreachable", || {
+        // A port where nobody listens: bound by a socket that is closed at once.
+        let closed = udp_socket(WAIT).local_addr().unwrap();
+        let socket = udp_socket(WAIT);
+        socket.connect(closed).unwrap();
+        socket.send(b"anyone?").unwrap();
+        // The kernel's answer arrives at once on loopback; give it a moment.
+        std::thread::sleep(Duration::from_millis(200));
+        match receive_now(&socket) {
+            Err(error) if error.kind() != io::ErrorKind::WouldBlock => {}
+            other => panic!(
+                "{closed} is closed, so the OS reports an error to the next \
+                 receive (ConnectionRefused); receive_now must return it, not \
+                 {other:?}"
+            ),
+        }
     });
 }

@@ -80,6 +80,18 @@ fn decode_and_encode_refuse_what_the_encoding_cannot_hold() {
                 }),
                 "`ok` then 0xff is not GBK from byte 2 on"
             );
+            // 81 30 81 begins like a four-byte GBK character, but 41 ("A")
+            // cannot end one: the decoder reads past the bad byte before it
+            // knows, and valid_up_to must still point at the bad byte.
+            assert_eq!(
+                decode(&[0xcd, 0xf8, 0x81, 0x30, 0x81, 0x41, 0x42], Encoding::Gbk),
+                Err(TextError::Malformed {
+                    encoding: Encoding::Gbk,
+                    valid_up_to: 2
+                }),
+                "网 (cd f8) then 81 30 81 41 42 is not GBK from byte 2 on (see \
+                 \"Decoding as the bytes arrive\" for `read - bad - after`)"
+            );
             assert_eq!(
                 encode("hi 😀", Encoding::Gbk),
                 Err(TextError::Unmappable {

@@ -136,3 +136,52 @@ fn datagrams_and_silence_are_told_apart() {
         }
     });
 }
+
+/// One receive takes everything that has arrived, up to 64 KiB: 60 000 bytes
+/// already waiting come in one call, not 1 KiB at a time.
+#[test]
+fn one_receive_takes_up_to_64_kib() {
+    deadline(LIMIT, "receive_within with 60 000 bytes waiting", || {
+        let (mut ours, theirs) = connected_pair();
+        let sent: Vec<u8> = (0..60_000u32).map(|i| (i % 251) as u8).collect();
+        ours.write_all(&sent).unwrap();
+        // On loopback the bytes are in `theirs`'s receive buffer at once.
+        std::thread::sleep(SHORT);
+        match receive_within(&theirs, WAIT).expect("receive_within failed") {
+            Received::Data(bytes) => {
+                assert!(
+                    bytes.len() >= 32 * 1024,
+                    "60 000 bytes were waiting, one receive returned {} (is the \
+                     buffer 64 KiB?)",
+                    bytes.len()
+                );
+                assert!(bytes == sent[..bytes.len()], "the bytes came back changed");
+            }
+            other => panic!("60 000 bytes were waiting, got {other:?}"),
+        }
+    });
+}
+
+/// A receive error that is not a timeout is returned as an error, not
+/// mistaken for silence: here the OS reports that nobody listens where the
+/// socket is connected.
+#[test]
+fn a_receive_error_is_not_timed_out() {
+    deadline(
+        LIMIT,
+        "receive_datagram_within after a port unreachable",
+        || {
+            let closed = udp_socket(WAIT).local_addr().unwrap();
+            let socket = udp_socket(WAIT);
+            socket.connect(closed).unwrap();
+            socket.send(b"anyone?").unwrap();
+            match receive_datagram_within(&socket, WAIT) {
+                Err(error) if error.kind() != io::ErrorKind::InvalidInput => {}
+                other => panic!(
+                    "{closed} is closed, so the OS reports an error to the next \
+                 receive (ConnectionRefused); expected that error, got {other:?}"
+                ),
+            }
+        },
+    );
+}

@@ -147,9 +147,17 @@ fn reset_and_broken_pipe_say_the_peer_is_gone() {
         };
         let reset =
             diagnose(&io::Error::from(io::ErrorKind::ConnectionReset), &context);
-        assert_mentions(&reset, &["127.0.0.1:4000", "reset"], "connection reset");
+        assert_mentions(
+            &reset,
+            &["127.0.0.1:4000", "reset the connection"],
+            "connection reset",
+        );
         let pipe = diagnose(&io::Error::from(io::ErrorKind::BrokenPipe), &context);
-        assert_mentions(&pipe, &["127.0.0.1:4000", "closed"], "broken pipe");
+        assert_mentions(
+            &pipe,
+            &["127.0.0.1:4000", "already closed the connection"],
+            "broken pipe",
+        );
     });
 }
 
@@ -176,6 +184,36 @@ fn permission_denied_on_a_low_port_mentions_1024() {
             );
         },
     );
+}
+
+/// Permission denied anywhere else — binding port 1024 or above, or not
+/// binding at all — is not about privileged ports: the system did not permit
+/// it (a firewall, or a broadcast without SO_BROADCAST).
+#[test]
+fn permission_denied_elsewhere_says_not_permitted() {
+    deadline(PURE, "permission denied elsewhere", || {
+        let denied = io::Error::from(io::ErrorKind::PermissionDenied);
+        for (operation, port) in [
+            (Operation::Bind, 1024),
+            (Operation::Connect, 80),
+            (Operation::Send, 80),
+        ] {
+            let addr = SocketAddr::from((Ipv4Addr::new(192, 0, 2, 9), port));
+            let context = Context { operation, addr };
+            let diagnosis = diagnose(&denied, &context);
+            let situation = format!("permission denied: {operation} {addr}");
+            assert_mentions(
+                &diagnosis,
+                &[&addr.to_string(), "not permit"],
+                &situation,
+            );
+            assert!(
+                !diagnosis.contains("administrator"),
+                "{situation}: only a bind below port 1024 is about \
+                 administrator rights, the diagnosis says: {diagnosis}"
+            );
+        }
+    });
 }
 
 /// Any other error keeps its own text, with the operation and the address.
