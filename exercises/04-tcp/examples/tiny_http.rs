@@ -47,9 +47,9 @@ fn serve(stream: TcpStream) {
     }
 }
 
-// ANCHOR: answer
 /// Reads one request head and writes one response; returns its status.
 fn answer(stream: &TcpStream) -> io::Result<&'static str> {
+    // ANCHOR: read_head
     let mut head = BufReader::new(stream.take(MAX_HEAD));
     let mut request_line = String::new();
     head.read_line(&mut request_line)?;
@@ -70,6 +70,8 @@ fn answer(stream: &TcpStream) -> io::Result<&'static str> {
         }
         _ => ("400 Bad Request", "bad request\n"),
     };
+    // ANCHOR_END: read_head
+    // ANCHOR: respond
     let kind = if body == PAGE {
         "text/html"
     } else {
@@ -89,9 +91,9 @@ fn answer(stream: &TcpStream) -> io::Result<&'static str> {
     }
     let mut stream = stream;
     stream.write_all(response.as_bytes())?;
+    // ANCHOR_END: respond
     Ok(status)
 }
-// ANCHOR_END: answer
 
 // ANCHOR: route
 /// The status and body for a method and a target.
