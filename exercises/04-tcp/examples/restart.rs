@@ -22,8 +22,10 @@ fn main() -> io::Result<()> {
     drop(client);
     drop(first); // the server "stops"
     let filter = format!("sport = :{}", addr.port());
-    let ss = Command::new("ss").args(["-tan", &filter]).output()?;
-    print!("{}", String::from_utf8_lossy(&ss.stdout));
+    match Command::new("ss").args(["-tan", &filter]).output() {
+        Ok(ss) => print!("{}", String::from_utf8_lossy(&ss.stdout)),
+        Err(e) => println!("(could not run ss: {e})"),
+    }
     // ANCHOR_END: time_wait
 
     // ANCHOR: rebind
