@@ -109,16 +109,17 @@ impl Room {
 
 /// Runs the chat room on `listener` for ever.
 ///
-/// The task: an accept loop (as in step 6); for each client a thread that
-/// 1. makes the client's queue (`mpsc::sync_channel(QUEUE_LEN)`) and
-///    starts its writer thread: `for text in queue { write_all }`, which
-///    ends when the room drops the client's `SyncSender` or a write fails;
-/// 2. joins the room with a [`Member`];
-/// 3. reads the client's lines with [`read_line`] and [`MAX_LINE`] (a
+/// The task: an accept loop (as in step 6). For each client accepted:
+/// 1. make the client's queue (`mpsc::sync_channel(QUEUE_LEN)`) and start
+///    its writer thread: `for text in queue { write_all }`, which ends when
+///    the room drops the client's `SyncSender` or a write fails;
+/// 2. join the room with a [`Member`] — best here, on the accepting
+///    thread, so that clients join in the order they connected;
+/// 3. on a thread of its own, read the client's lines with [`read_line`] and [`MAX_LINE`] (a
 ///    `BufReader` on `&stream`) and hands each to [`Room::say`], turning
 ///    bytes into text with `String::from_utf8_lossy`;
 /// 4. when the client goes, or sends a line too long: [`Room::leave`],
-///    `shutdown(Shutdown::Both)`, and join the writer.
+///    `shutdown(Shutdown::Both)`, and join the writer thread.
 ///
 /// Contract: the protocol above; one client's trouble (a reset, a line too
 /// long, a full queue) never stops the room or stalls the others; an

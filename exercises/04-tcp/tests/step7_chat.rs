@@ -214,38 +214,47 @@ fn a_client_that_stops_reading_is_disconnected_and_stalls_no_one() {
         a.expect(&format!("* {sleeper_name} joined"));
         b.expect(&format!("* {sleeper_name} joined"));
 
-        const LINES: usize = 1500;
+        // A talks in batches, each read by B before the next: B keeps up,
+        // the sleeper does not. 10 MB is far more than the sleeper's
+        // socket buffers and queue hold.
+        const BATCH: usize = 50;
+        const LINES: usize = 2500;
         let line = "z".repeat(4000);
-        let mut talker = a.writer.try_clone().unwrap();
-        talker.set_write_timeout(Some(Duration::from_secs(10))).unwrap();
-        let text = line.clone();
-        thread::spawn(move || {
-            for i in 0..LINES {
-                if talker.write_all(format!("{i} {text}\n").as_bytes()).is_err() {
-                    return;
-                }
-            }
-        });
         let mut sleeper_left = false;
-        let mut got = 0;
-        while got < LINES {
-            let next = b.reader_line_or_stall(got, LINES, &sleeper_name);
-            if next == format!("* {sleeper_name} left") {
-                sleeper_left = true;
-                continue;
+        for batch in 0..LINES / BATCH {
+            let mut burst = String::new();
+            for i in batch * BATCH..(batch + 1) * BATCH {
+                burst.push_str(&format!("{i} {line}\n"));
             }
-            assert_eq!(
-                next,
-                format!("{}: {got} {line}", a.name),
-                "B's line {got} of {LINES} from A is wrong or missing (lines must never be dropped)"
-            );
-            got += 1;
+            if let Err(error) = a.writer.write_all(burst.as_bytes()) {
+                panic!(
+                    "A could not send line {} of {LINES} ({error}): the room stopped \
+                     reading A — is it waiting for {sleeper_name}, who reads nothing?",
+                    batch * BATCH
+                );
+            }
+            let mut got = 0;
+            while got < BATCH {
+                let index = batch * BATCH + got;
+                let next = b.reader_line_or_stall(index, LINES, &sleeper_name);
+                if next == format!("* {sleeper_name} left") {
+                    sleeper_left = true;
+                    continue;
+                }
+                assert!(
+                    next == format!("{}: {index} {line}", a.name),
+                    "B's line {index} of {LINES} from A is wrong or missing (lines \
+                     must never be dropped): got {:?}…",
+                    next.chars().take(40).collect::<String>()
+                );
+                got += 1;
+            }
         }
         assert!(
             sleeper_left,
-            "A sent {LINES} lines of 4000 bytes and the client that reads nothing \
-             could not take them: its queue filled, so it should have been \
-             disconnected and B told `* {sleeper_name} left`"
+            "A sent {LINES} lines of 4000 bytes and the client that reads \
+             nothing could not take them: its queue filled, so it should have \
+             been disconnected and B told `* {sleeper_name} left`"
         );
         drop(sleeper);
     });

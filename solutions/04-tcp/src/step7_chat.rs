@@ -131,53 +131,75 @@ pub fn serve_chat_logged(listener: TcpListener, log: Log) -> io::Result<()> {
             Err(error) if is_one_clients_trouble(&error) => continue,
             Err(error) => return Err(error),
         };
+        // Joining here, on the accepting thread, means clients join in the
+        // order they connected: a client that connects after another hears
+        // of it, always.
+        let Ok(client) = admit(&room, stream) else {
+            continue; // gone already, or no thread to be had
+        };
         let room = Arc::clone(&room);
         let log = Arc::clone(&log);
         let _ = thread::Builder::new()
-            .name("chat reader".to_string())
-            .spawn(move || {
-                if let Ok(report) = serve_client(&room, stream) {
-                    log(&report);
-                }
-            });
+            .name(format!("chat reader {}", client.name))
+            .spawn(move || log(&client.converse(&room)));
     }
 }
 
-/// One client from join to leave: starts its writer, reads its lines on
-/// this thread, and reports how it went.
-fn serve_client(room: &Room, stream: TcpStream) -> io::Result<ConnectionReport> {
+/// A client in the room, whose lines are still to be read.
+struct Admitted {
+    name: SocketAddr,
+    stream: TcpStream,
+    writer: thread::JoinHandle<u64>,
+    too_slow: Arc<AtomicBool>,
+}
+
+/// Gives a new client its queue and writer thread, and adds it to the
+/// room.
+fn admit(room: &Room, stream: TcpStream) -> io::Result<Admitted> {
     let name = stream.peer_addr()?;
     let (outbox, queued) = mpsc::sync_channel(QUEUE_LEN);
     let too_slow = Arc::new(AtomicBool::new(false));
-    let writing = stream.try_clone()?;
     let member = Member {
         outbox,
         stream: stream.try_clone()?,
         too_slow: Arc::clone(&too_slow),
     };
+    let writing = stream.try_clone()?;
     let writer = thread::Builder::new()
         .name(format!("chat writer {name}"))
         .spawn(move || send_queued(writing, queued))?;
     room.join(name, member);
-
-    let mut reader = BufReader::new(Counting::new(&stream));
-    let mut ended = read_lines(room, name, &mut reader);
-    room.leave(name);
-    // Whatever ended the reader, the writer must end too.
-    let _ = stream.shutdown(Shutdown::Both);
-    let bytes_out = writer.join().unwrap_or(0);
-    if too_slow.load(Ordering::SeqCst) {
-        ended = "disconnected: too slow, its outgoing queue was full".to_string();
-    }
-    let counts = Counts {
-        bytes_in: reader.get_ref().count(),
-        bytes_out,
-    };
-    Ok(ConnectionReport {
-        peer: name,
-        counts,
-        ended,
+    Ok(Admitted {
+        name,
+        stream,
+        writer,
+        too_slow,
     })
+}
+
+impl Admitted {
+    /// Reads the client's lines until it goes, then takes it out of the
+    /// room and reports how it went.
+    fn converse(self, room: &Room) -> ConnectionReport {
+        let mut reader = BufReader::new(Counting::new(&self.stream));
+        let mut ended = read_lines(room, self.name, &mut reader);
+        room.leave(self.name);
+        // Whatever ended the reader, the writer must end too.
+        let _ = self.stream.shutdown(Shutdown::Both);
+        let bytes_out = self.writer.join().unwrap_or(0);
+        if self.too_slow.load(Ordering::SeqCst) {
+            ended = "disconnected: too slow, its outgoing queue was full".to_string();
+        }
+        let bytes_in = reader.get_ref().count();
+        ConnectionReport {
+            peer: self.name,
+            counts: Counts {
+                bytes_in,
+                bytes_out,
+            },
+            ended,
+        }
+    }
 }
 
 /// Hands the client's lines to the room until it goes; returns how it
