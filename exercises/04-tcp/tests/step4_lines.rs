@@ -106,7 +106,7 @@ fn serve_lines_refuses_a_line_too_long_without_waiting_for_its_end() {
     });
 }
 
-/// A line of exactly `MAX_LINE` bytes is fine.
+/// A line of exactly `MAX_LINE` bytes is fine, and its `\n` ends it.
 #[test]
 fn serve_lines_accepts_a_line_of_exactly_max_line() {
     deadline(LIMIT, "serve_lines with a line of MAX_LINE bytes", || {
@@ -116,6 +116,9 @@ fn serve_lines_accepts_a_line_of_exactly_max_line() {
         client.write_all(&line).unwrap();
         let expected = format!("{}\n", "B".repeat(MAX_LINE));
         expect(&mut client, "a line of exactly MAX_LINE bytes", &expected);
+        // And the `\n` ended that line: the next one is a line of its own.
+        client.write_all(b"after\n").unwrap();
+        expect(&mut client, "`after` after the longest line", "AFTER\n");
     });
 }
 
