@@ -55,7 +55,10 @@ pub fn echo_one_client(listener: &TcpListener) -> io::Result<(SocketAddr, u64)> 
 /// counts as `failed` and the server goes on with the next: one client's
 /// error is never the server's. `bytes` adds up what was echoed to the
 /// clients `served`.
-pub fn serve_in_turn(listener: &TcpListener, clients: usize) -> io::Result<TurnStats> {
+pub fn serve_in_turn(
+    listener: &TcpListener,
+    clients: usize,
+) -> io::Result<TurnStats> {
     // TODO: a loop of echo_one_client; count instead of `?`.
     todo!("step 2: serve_in_turn")
 }

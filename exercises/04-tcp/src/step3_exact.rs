@@ -25,7 +25,10 @@ use std::io::{self, Read};
 ///   saying how many of the `len` bytes had come;
 /// - `Interrupted` is retried; any other error is returned;
 /// - `len == 0` is `Ok(Some(vec![]))` without reading.
-pub fn read_record(reader: &mut impl Read, len: usize) -> io::Result<Option<Vec<u8>>> {
+pub fn read_record(
+    reader: &mut impl Read,
+    len: usize,
+) -> io::Result<Option<Vec<u8>>> {
     // TODO: a buffer of `len` bytes, a count of bytes filled, a loop.
     todo!("step 3: read_record")
 }

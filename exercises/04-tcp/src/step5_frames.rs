@@ -76,7 +76,10 @@ impl From<io::Error> for FrameError {
 /// Contract: a payload over [`MAX_FRAME`] bytes is refused with
 /// `FrameError::TooLarge { len, max: MAX_FRAME }` and *nothing* is
 /// written; write errors are `FrameError::Io`.
-pub fn write_frame(writer: &mut impl Write, payload: &[u8]) -> Result<(), FrameError> {
+pub fn write_frame(
+    writer: &mut impl Write,
+    payload: &[u8],
+) -> Result<(), FrameError> {
     // TODO: check the length, then write_all the prefix and the payload.
     todo!("step 5: write_frame")
 }

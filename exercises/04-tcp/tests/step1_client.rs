@@ -38,7 +38,8 @@ fn one_shot_server(
 #[test]
 fn request_reads_the_reply_until_the_server_closes() {
     deadline(LIMIT, "request() reading a reply sent in pieces", || {
-        let reply: Vec<u8> = (0..100_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+        let reply: Vec<u8> =
+            (0..100_000u32).map(|i| b'a' + (i % 26) as u8).collect();
         let expected = reply.clone();
         let addr = one_shot_server(10, move |mut stream, _| {
             stream.set_nodelay(true).unwrap();

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use socket2::SockRef;
 use support::deadline;
-use support::loopback::{connect_tcp, describe_bytes, read_exact_within, tcp_listener};
+use support::loopback::{
+    connect_tcp, describe_bytes, read_exact_within, tcp_listener,
+};
 use tcp::step2_echo::{TurnStats, echo_one_client, serve_in_turn};
 
 const LIMIT: Duration = Duration::from_secs(10);
@@ -87,7 +89,8 @@ fn echo_returns_every_byte_in_order_then_closes() {
     deadline(LIMIT, "your echo server echoing 256 KiB", || {
         let (addr, _) = start(echo_one_client);
         let mut client = connect_tcp(addr, WAIT).unwrap();
-        let data: Vec<u8> = (0..256 * 1024u32).map(|i| (i * 7 % 256) as u8).collect();
+        let data: Vec<u8> =
+            (0..256 * 1024u32).map(|i| (i * 7 % 256) as u8).collect();
         for piece in data.chunks(4096) {
             expect_echo(&mut client, piece);
         }
@@ -188,4 +191,3 @@ fn serve_in_turn_goes_on_after_a_client_resets() {
         }
     });
 }
-

@@ -34,7 +34,9 @@ fn expect_record(reader: &mut impl Read, len: usize, expected: &[u8], how: &str)
             describe_bytes(&record)
         ),
         Ok(None) => panic!("{how}: expected {}, got None", describe_bytes(expected)),
-        Err(error) => panic!("{how}: expected {}, got {error}", describe_bytes(expected)),
+        Err(error) => {
+            panic!("{how}: expected {}, got {error}", describe_bytes(expected))
+        }
     }
 }
 
@@ -63,12 +65,15 @@ fn read_record_leaves_the_next_record_in_the_stream() {
         let (mut writer, mut reader) = pair();
         writer.write_all(b"AAAAAAAABBBBBBBB").unwrap();
         drop(writer);
-        let how = "the peer sent `AAAAAAAABBBBBBBB` in one write, records of 8 bytes";
+        let how =
+            "the peer sent `AAAAAAAABBBBBBBB` in one write, records of 8 bytes";
         expect_record(&mut reader, 8, b"AAAAAAAA", how);
         expect_record(&mut reader, 8, b"BBBBBBBB", how);
         match read_record(&mut reader, 8) {
             Ok(None) => {}
-            other => panic!("{how} and closed: after two records expected None, got {other:?}"),
+            other => panic!(
+                "{how} and closed: after two records expected None, got {other:?}"
+            ),
         }
     });
 }
@@ -80,13 +85,17 @@ fn read_record_returns_none_at_a_clean_end() {
         let mut empty: &[u8] = b"";
         match read_record(&mut empty, 4) {
             Ok(None) => {}
-            other => panic!("from an empty stream, expected Ok(None), got {other:?}"),
+            other => {
+                panic!("from an empty stream, expected Ok(None), got {other:?}")
+            }
         }
         let mut one: &[u8] = b"abcd";
         expect_record(&mut one, 4, b"abcd", "a stream of one 4-byte record");
         match read_record(&mut one, 4) {
             Ok(None) => {}
-            other => panic!("after the only record, expected Ok(None), got {other:?}"),
+            other => {
+                panic!("after the only record, expected Ok(None), got {other:?}")
+            }
         }
     });
 }
@@ -110,7 +119,9 @@ fn read_record_reports_a_record_cut_short() {
                     "the error should say 3 of 8 bytes came; it says `{message}`"
                 );
             }
-            other => panic!("3 bytes then the end, for a record of 8: expected UnexpectedEof, got {other:?}"),
+            other => panic!(
+                "3 bytes then the end, for a record of 8: expected UnexpectedEof, got {other:?}"
+            ),
         }
     });
 }
@@ -167,7 +178,9 @@ fn read_record_of_zero_bytes_reads_nothing() {
     deadline(LIMIT, "read_record of 0 bytes", || {
         match read_record(&mut Untouchable, 0) {
             Ok(Some(record)) if record.is_empty() => {}
-            other => panic!("read_record(reader, 0): expected Ok(Some([])), got {other:?}"),
+            other => panic!(
+                "read_record(reader, 0): expected Ok(Some([])), got {other:?}"
+            ),
         }
     });
 }

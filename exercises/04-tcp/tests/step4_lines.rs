@@ -8,7 +8,9 @@ use std::thread;
 use std::time::Duration;
 
 use support::deadline;
-use support::loopback::{connect_tcp, describe_bytes, read_exact_within, tcp_listener};
+use support::loopback::{
+    connect_tcp, describe_bytes, read_exact_within, tcp_listener,
+};
 use tcp::step4_lines::{MAX_LINE, serve_lines};
 
 const LIMIT: Duration = Duration::from_secs(10);
@@ -37,7 +39,9 @@ fn expect(client: &mut TcpStream, sent: &str, expected: &str) {
             "sent {sent:?}: expected {expected:?} back, got {}",
             describe_bytes(&got)
         ),
-        Err(error) => panic!("sent {sent:?}: expected {expected:?} back within 2 s: {error}"),
+        Err(error) => {
+            panic!("sent {sent:?}: expected {expected:?} back within 2 s: {error}")
+        }
     }
 }
 
@@ -46,8 +50,13 @@ fn expect_close(client: &mut TcpStream, after: &str) {
     let mut rest = Vec::new();
     match client.read_to_end(&mut rest) {
         Ok(_) if rest.is_empty() => {}
-        Ok(_) => panic!("{after}: expected the server to close, got {}", describe_bytes(&rest)),
-        Err(error) => panic!("{after}: expected the server to close within 2 s: {error}"),
+        Ok(_) => panic!(
+            "{after}: expected the server to close, got {}",
+            describe_bytes(&rest)
+        ),
+        Err(error) => {
+            panic!("{after}: expected the server to close within 2 s: {error}")
+        }
     }
 }
 
@@ -97,7 +106,9 @@ fn serve_lines_refuses_a_line_too_long_without_waiting_for_its_end() {
         let sent = format!("{} bytes of `a` and no newline", MAX_LINE + 1);
         expect(&mut client, &sent, "ERR line too long\n");
         expect_close(&mut client, "after `ERR line too long`");
-        let answered = result.recv_timeout(WAIT).expect("serve_lines did not return");
+        let answered = result
+            .recv_timeout(WAIT)
+            .expect("serve_lines did not return");
         assert_eq!(
             answered.expect("serve_lines failed"),
             0,
@@ -142,9 +153,19 @@ fn serve_lines_answers_an_unfinished_last_line_and_counts() {
         let (mut client, result) = start();
         client.write_all(b"one\ntwo\nthree").unwrap();
         client.shutdown(Shutdown::Write).unwrap();
-        expect(&mut client, "`one\\ntwo\\nthree` and EOF", "ONE\nTWO\nTHREE\n");
+        expect(
+            &mut client,
+            "`one\\ntwo\\nthree` and EOF",
+            "ONE\nTWO\nTHREE\n",
+        );
         expect_close(&mut client, "after the client's EOF");
-        let answered = result.recv_timeout(WAIT).expect("serve_lines did not return");
-        assert_eq!(answered.expect("serve_lines failed"), 3, "three lines answered");
+        let answered = result
+            .recv_timeout(WAIT)
+            .expect("serve_lines did not return");
+        assert_eq!(
+            answered.expect("serve_lines failed"),
+            3,
+            "three lines answered"
+        );
     });
 }

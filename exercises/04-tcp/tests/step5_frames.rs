@@ -46,7 +46,9 @@ fn expect_frame<R: Read>(reader: &mut FrameReader<R>, expected: &[u8], how: &str
             describe_bytes(&frame)
         ),
         Ok(None) => panic!("{how}: expected {}, got None", describe_bytes(expected)),
-        Err(error) => panic!("{how}: expected {}, got {error}", describe_bytes(expected)),
+        Err(error) => {
+            panic!("{how}: expected {}, got {error}", describe_bytes(expected))
+        }
     }
 }
 
@@ -82,7 +84,9 @@ fn frames_round_trip_through_write_frame_and_read_frame() {
         expect_frame(&mut reader, &[7; 300], how);
         match reader.read_frame() {
             Ok(None) => {}
-            other => panic!("{how}: after the last frame expected Ok(None), got {other:?}"),
+            other => panic!(
+                "{how}: after the last frame expected Ok(None), got {other:?}"
+            ),
         }
     });
 }
@@ -117,7 +121,9 @@ fn read_frame_keeps_the_frames_that_came_in_the_same_read() {
         }
         match reader.read_frame() {
             Ok(None) => {}
-            other => panic!("after five frames and a close, expected Ok(None), got {other:?}"),
+            other => panic!(
+                "after five frames and a close, expected Ok(None), got {other:?}"
+            ),
         }
     });
 }
@@ -165,7 +171,10 @@ fn a_prefix_over_the_limit_is_refused_before_its_payload() {
         // 4 GB, said in 4 bytes: refused, not allocated.
         let mut reader = FrameReader::new(&[0xff, 0xff, 0xff, 0xff][..]);
         match reader.read_frame() {
-            Err(FrameError::TooLarge { len: 0xffff_ffff, max: MAX_FRAME }) => {}
+            Err(FrameError::TooLarge {
+                len: 0xffff_ffff,
+                max: MAX_FRAME,
+            }) => {}
             other => panic!(
                 "a prefix of ff ff ff ff (4 GB): expected TooLarge {{ len: 4294967295, \
                  max: MAX_FRAME }}, got {other:?}"
@@ -198,7 +207,8 @@ fn a_frame_of_exactly_the_limit_is_accepted() {
 fn write_frame_refuses_a_payload_over_max_frame() {
     deadline(LIMIT, "write_frame with too much", || {
         let mut wire = Vec::new();
-        write_frame(&mut wire, &vec![0; MAX_FRAME]).expect("MAX_FRAME bytes is fine");
+        write_frame(&mut wire, &vec![0; MAX_FRAME])
+            .expect("MAX_FRAME bytes is fine");
         assert_eq!(wire.len(), 4 + MAX_FRAME);
         let mut wire = Vec::new();
         match write_frame(&mut wire, &vec![0; MAX_FRAME + 1]) {

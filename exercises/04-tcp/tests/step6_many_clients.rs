@@ -10,7 +10,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use support::deadline;
-use support::loopback::{connect_tcp, describe_bytes, read_exact_within, tcp_listener};
+use support::loopback::{
+    connect_tcp, describe_bytes, read_exact_within, tcp_listener,
+};
 use tcp::step6_many_clients::{Handler, PoolServer, serve_thread_per_connection};
 
 const LIMIT: Duration = Duration::from_secs(15);
@@ -38,7 +40,8 @@ fn line_echo() -> Handler {
 fn start_thread_per_connection(handler: Handler) -> SocketAddr {
     let listener = tcp_listener();
     let addr = listener.local_addr().unwrap();
-    let server = thread::spawn(move || serve_thread_per_connection(listener, handler));
+    let server =
+        thread::spawn(move || serve_thread_per_connection(listener, handler));
     thread::sleep(Duration::from_millis(50));
     if server.is_finished() {
         match server.join() {
@@ -61,7 +64,9 @@ fn expect_echo(client: &mut TcpStream, line: &str, who: &str) {
             "{who} sent {line:?}, got {} back",
             describe_bytes(&got)
         ),
-        Err(error) => panic!("{who} sent {line:?} and got no answer within 2 s: {error}"),
+        Err(error) => {
+            panic!("{who} sent {line:?} and got no answer within 2 s: {error}")
+        }
     }
 }
 
@@ -69,8 +74,14 @@ fn expect_echo(client: &mut TcpStream, line: &str, who: &str) {
 fn expect_line(client: &mut TcpStream, line: &str, who: &str, context: &str) {
     let expected = format!("{line}\n");
     match read_exact_within(client, expected.len(), WAIT) {
-        Ok(got) => assert!(got == expected.as_bytes(), "{who}: got {}", describe_bytes(&got)),
-        Err(error) => panic!("{who} sent {line:?} and got no answer within 2 s ({error}){context}"),
+        Ok(got) => assert!(
+            got == expected.as_bytes(),
+            "{who}: got {}",
+            describe_bytes(&got)
+        ),
+        Err(error) => panic!(
+            "{who} sent {line:?} and got no answer within 2 s ({error}){context}"
+        ),
     }
 }
 
@@ -84,7 +95,9 @@ fn thread_per_connection_serves_50_clients_at_once() {
         let mut clients: Vec<TcpStream> =
             (0..50).map(|_| connect_tcp(addr, WAIT).unwrap()).collect();
         for (i, client) in clients.iter_mut().enumerate() {
-            client.write_all(format!("hello from {i}\n").as_bytes()).unwrap();
+            client
+                .write_all(format!("hello from {i}\n").as_bytes())
+                .unwrap();
         }
         for (i, client) in clients.iter_mut().enumerate() {
             expect_line(
@@ -106,13 +119,18 @@ fn thread_per_connection_survives_a_panicking_handler() {
         doomed.write_all(b"panic\n").unwrap();
         let _ = read_exact_within(&mut doomed, 1, WAIT); // EOF: the handler is gone
         let mut next = connect_tcp(addr, WAIT).unwrap();
-        expect_echo(&mut next, "after the panic", "the client after a panicking handler");
+        expect_echo(
+            &mut next,
+            "after the panic",
+            "the client after a panicking handler",
+        );
     });
 }
 
 /// Starts a pool on a fresh listener.
 fn start_pool(workers: usize, handler: Handler) -> PoolServer {
-    PoolServer::start(tcp_listener(), workers, handler).expect("PoolServer::start failed")
+    PoolServer::start(tcp_listener(), workers, handler)
+        .expect("PoolServer::start failed")
 }
 
 /// With 4 workers, 4 clients connected together are all served together.
@@ -120,10 +138,13 @@ fn start_pool(workers: usize, handler: Handler) -> PoolServer {
 fn pool_serves_as_many_clients_at_once_as_it_has_workers() {
     deadline(LIMIT, "a pool of 4 with 4 clients", || {
         let server = start_pool(4, line_echo());
-        let mut clients: Vec<TcpStream> =
-            (0..4).map(|_| connect_tcp(server.addr(), WAIT).unwrap()).collect();
+        let mut clients: Vec<TcpStream> = (0..4)
+            .map(|_| connect_tcp(server.addr(), WAIT).unwrap())
+            .collect();
         for (i, client) in clients.iter_mut().enumerate() {
-            client.write_all(format!("pooled {i}\n").as_bytes()).unwrap();
+            client
+                .write_all(format!("pooled {i}\n").as_bytes())
+                .unwrap();
         }
         for (i, client) in clients.iter_mut().enumerate() {
             expect_line(
@@ -156,14 +177,20 @@ fn pool_never_runs_more_handlers_than_workers() {
             .map(|i| {
                 let addr = server.addr();
                 thread::spawn(move || {
-                    let mut client = connect_tcp(addr, Duration::from_secs(5)).unwrap();
+                    let mut client =
+                        connect_tcp(addr, Duration::from_secs(5)).unwrap();
                     read_exact_within(&mut client, 7, Duration::from_secs(5))
-                        .map_err(|error| format!("client {i} was never served: {error}"))
+                        .map_err(|error| {
+                            format!("client {i} was never served: {error}")
+                        })
                 })
             })
             .collect();
         for client in clients {
-            client.join().unwrap().unwrap_or_else(|message| panic!("{message}"));
+            client
+                .join()
+                .unwrap()
+                .unwrap_or_else(|message| panic!("{message}"));
         }
         let most = most.load(Ordering::SeqCst);
         assert!(
@@ -193,16 +220,24 @@ fn shutdown_lets_a_current_client_finish_then_refuses_new_ones() {
                  it must wait for the handlers to finish"
             );
         }
-        expect_echo(&mut client, "during the shutdown", "the client being served");
+        expect_echo(
+            &mut client,
+            "during the shutdown",
+            "the client being served",
+        );
         drop(client);
         match shut.recv_timeout(WAIT) {
             Ok(result) => result.expect("shutdown failed"),
-            Err(_) => panic!("the last client left, yet shutdown did not return within 2 s"),
+            Err(_) => panic!(
+                "the last client left, yet shutdown did not return within 2 s"
+            ),
         }
         match TcpStream::connect_timeout(&addr, WAIT) {
             Err(error) if error.kind() == io::ErrorKind::ConnectionRefused => {}
             Ok(_) => panic!("after shutdown, {addr} still accepts connections"),
-            Err(error) => panic!("after shutdown, expected {addr} to refuse; got {error}"),
+            Err(error) => {
+                panic!("after shutdown, expected {addr} to refuse; got {error}")
+            }
         }
     });
 }
@@ -256,7 +291,9 @@ fn a_pool_without_workers_is_refused() {
             Err(error) => assert_eq!(error.kind(), io::ErrorKind::InvalidInput),
             Ok(server) => {
                 let _ = server.shutdown();
-                panic!("PoolServer::start with 0 workers must be refused with InvalidInput")
+                panic!(
+                    "PoolServer::start with 0 workers must be refused with InvalidInput"
+                )
             }
         }
     });

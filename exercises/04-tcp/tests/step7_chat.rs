@@ -23,7 +23,9 @@ fn start_chat() -> SocketAddr {
     thread::sleep(Duration::from_millis(50));
     if server.is_finished() {
         match server.join() {
-            Ok(result) => panic!("serve_chat returned at once ({result:?}): it serves for ever"),
+            Ok(result) => panic!(
+                "serve_chat returned at once ({result:?}): it serves for ever"
+            ),
             Err(_) => panic!("serve_chat panicked at once"),
         }
     }
@@ -39,7 +41,9 @@ struct Client {
 
 impl Client {
     fn connect(addr: SocketAddr) -> Client {
-        Client::from_stream(connect_tcp(addr, WAIT).expect("could not connect to the chat"))
+        Client::from_stream(
+            connect_tcp(addr, WAIT).expect("could not connect to the chat"),
+        )
     }
 
     fn from_stream(stream: TcpStream) -> Client {
@@ -55,19 +59,27 @@ impl Client {
     fn say(&mut self, line: &str) {
         self.writer
             .write_all(format!("{line}\n").as_bytes())
-            .unwrap_or_else(|error| panic!("{} could not send {line:?}: {error}", self.name));
+            .unwrap_or_else(|error| {
+                panic!("{} could not send {line:?}: {error}", self.name)
+            });
     }
 
     /// The next line from the room, without its `\n`.
     fn next_line(&mut self, awaited: &str) -> String {
         let mut line = String::new();
         match self.reader.read_line(&mut line) {
-            Ok(0) => panic!("{} expected {awaited:?}, but the server closed", self.name),
+            Ok(0) => {
+                panic!("{} expected {awaited:?}, but the server closed", self.name)
+            }
             Ok(_) => line.strip_suffix('\n').unwrap_or(&line).to_string(),
             Err(error) => panic!(
                 "{} expected {awaited:?} within 2 s, got {}: {error}",
                 self.name,
-                if line.is_empty() { "nothing".to_string() } else { format!("{line:?}") }
+                if line.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    format!("{line:?}")
+                }
             ),
         }
     }
@@ -75,7 +87,9 @@ impl Client {
     /// Whether a line has begun to arrive, waiting 50 ms at most.
     fn has_data(&mut self) -> bool {
         let stream = self.reader.get_ref().try_clone().unwrap();
-        stream.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_millis(50)))
+            .unwrap();
         let ready = matches!(self.reader.fill_buf(), Ok(bytes) if !bytes.is_empty());
         stream.set_read_timeout(Some(WAIT)).unwrap();
         ready
@@ -172,7 +186,9 @@ fn leaving_is_announced_and_the_room_goes_on() {
         a.expect(&format!("* {c_name} left"));
         b.expect(&format!("* {c_name} left"));
 
-        SockRef::from(&b.writer).set_linger(Some(Duration::ZERO)).unwrap();
+        SockRef::from(&b.writer)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
         let b_name = b.name.clone();
         drop(b); // RST: the client vanishes without a goodbye
         a.expect(&format!("* {b_name} left"));
@@ -262,7 +278,12 @@ fn a_client_that_stops_reading_is_disconnected_and_stalls_no_one() {
 
 impl Client {
     /// The next line, failing with a message about a stalled room.
-    fn reader_line_or_stall(&mut self, got: usize, of: usize, sleeper: &str) -> String {
+    fn reader_line_or_stall(
+        &mut self,
+        got: usize,
+        of: usize,
+        sleeper: &str,
+    ) -> String {
         let mut line = String::new();
         match self.reader.read_line(&mut line) {
             Ok(0) => panic!("B was disconnected after {got} of {of} lines"),
@@ -287,7 +308,9 @@ fn a_line_over_max_line_gets_its_sender_disconnected() {
         b.say(&longest);
         a.expect(&format!("{}: {longest}", b.name));
         // Too long, and no `\n` in sight.
-        b.writer.write_all("y".repeat(MAX_LINE + 100).as_bytes()).unwrap();
+        b.writer
+            .write_all("y".repeat(MAX_LINE + 100).as_bytes())
+            .unwrap();
         a.expect(&format!("* {} left", b.name));
         let mut rest = Vec::new();
         match b.reader.read_to_end(&mut rest) {
@@ -318,7 +341,9 @@ fn ten_clients_hear_each_other() {
         }
         let names: Vec<String> = clients.iter().map(|c| c.name.clone()).collect();
         for client in clients.iter_mut() {
-            let mut heard: Vec<String> = (0..9).map(|_| client.next_line("a line from another client")).collect();
+            let mut heard: Vec<String> = (0..9)
+                .map(|_| client.next_line("a line from another client"))
+                .collect();
             heard.sort();
             let mut expected: Vec<String> = names
                 .iter()

@@ -43,8 +43,11 @@ impl Site {
         fs::write(root.join("data.bin"), binary()).unwrap();
         fs::write(dir.path().join("secret.txt"), SECRET).unwrap();
         #[cfg(unix)]
-        std::os::unix::fs::symlink(dir.path().join("secret.txt"), root.join("escape.txt"))
-            .unwrap();
+        std::os::unix::fs::symlink(
+            dir.path().join("secret.txt"),
+            root.join("escape.txt"),
+        )
+        .unwrap();
 
         let listener = tcp_listener();
         let addr = listener.local_addr().unwrap();
@@ -53,7 +56,9 @@ impl Site {
         if server.is_finished() {
             match server.join() {
                 Ok(result) => {
-                    panic!("serve_http returned at once ({result:?}): it serves for ever")
+                    panic!(
+                        "serve_http returned at once ({result:?}): it serves for ever"
+                    )
                 }
                 Err(_) => panic!("serve_http panicked at once"),
             }
@@ -94,10 +99,9 @@ impl Response {
         let Some(length) = self.header("Content-Length") else {
             panic!("{what}: the response has no Content-Length header: {self:?}");
         };
-        let length: usize = length
-            .trim()
-            .parse()
-            .unwrap_or_else(|_| panic!("{what}: Content-Length `{length}` is not a number"));
+        let length: usize = length.trim().parse().unwrap_or_else(|_| {
+            panic!("{what}: Content-Length `{length}` is not a number")
+        });
         let expected = head_len.unwrap_or(self.body.len());
         assert_eq!(
             length, expected,
@@ -113,7 +117,8 @@ impl Response {
 
 /// Sends `request` as it is and reads the response until the server closes.
 fn exchange(addr: SocketAddr, request: &[u8]) -> Response {
-    let mut stream = connect_tcp(addr, WAIT).expect("could not connect to the server");
+    let mut stream =
+        connect_tcp(addr, WAIT).expect("could not connect to the server");
     stream.write_all(request).unwrap();
     read_response(&mut stream, request)
 }
@@ -140,23 +145,29 @@ fn read_response(stream: &mut TcpStream, request: &[u8]) -> Response {
 
 fn parse(bytes: &[u8], sent: &str) -> Response {
     let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
-        panic!("sent {sent}: no `\\r\\n\\r\\n` ends the response head: {}", describe_bytes(bytes));
+        panic!(
+            "sent {sent}: no `\\r\\n\\r\\n` ends the response head: {}",
+            describe_bytes(bytes)
+        );
     };
     let head = String::from_utf8_lossy(&bytes[..end]);
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap_or_default();
     let mut parts = status_line.splitn(3, ' ');
     let version = parts.next().unwrap_or_default();
-    assert_eq!(version, "HTTP/1.1", "sent {sent}: the status line is `{status_line}`");
+    assert_eq!(
+        version, "HTTP/1.1",
+        "sent {sent}: the status line is `{status_line}`"
+    );
     let status = parts
         .next()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("sent {sent}: no status code in `{status_line}`"));
     let headers = lines
         .map(|line| {
-            let (name, value) = line
-                .split_once(':')
-                .unwrap_or_else(|| panic!("sent {sent}: a header line without `:`: `{line}`"));
+            let (name, value) = line.split_once(':').unwrap_or_else(|| {
+                panic!("sent {sent}: a header line without `:`: `{line}`")
+            });
             (name.to_string(), value.trim().to_string())
         })
         .collect();
@@ -168,8 +179,10 @@ fn parse(bytes: &[u8], sent: &str) -> Response {
 }
 
 fn get(path: &str) -> Vec<u8> {
-    format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: netlab-test\r\n\r\n")
-        .into_bytes()
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nUser-Agent: netlab-test\r\n\r\n"
+    )
+    .into_bytes()
 }
 
 /// GET of a text file: 200, the file, its length, its type, and a close.
@@ -180,9 +193,16 @@ fn get_serves_a_file_with_its_length_and_closes() {
         let response = exchange(site.addr, &get("/notes.txt"));
         assert_eq!(response.status, 200, "GET /notes.txt");
         response.assert_framed("GET /notes.txt", None);
-        assert_eq!(String::from_utf8_lossy(&response.body), NOTES, "the body of /notes.txt");
+        assert_eq!(
+            String::from_utf8_lossy(&response.body),
+            NOTES,
+            "the body of /notes.txt"
+        );
         let kind = response.header("Content-Type").unwrap_or("(none)");
-        assert!(kind.starts_with("text/plain"), "Content-Type of a .txt file: {kind}");
+        assert!(
+            kind.starts_with("text/plain"),
+            "Content-Type of a .txt file: {kind}"
+        );
     });
 }
 
@@ -200,7 +220,10 @@ fn get_serves_binary_files_byte_for_byte() {
             response.body.len()
         );
         let kind = response.header("Content-Type").unwrap_or("(none)");
-        assert_eq!(kind, "application/octet-stream", "Content-Type of a .bin file");
+        assert_eq!(
+            kind, "application/octet-stream",
+            "Content-Type of a .bin file"
+        );
     });
 }
 
@@ -210,7 +233,8 @@ fn get_serves_binary_files_byte_for_byte() {
 fn head_sends_the_headers_and_no_body() {
     deadline(LIMIT, "HEAD /notes.txt", || {
         let site = Site::start();
-        let response = exchange(site.addr, b"HEAD /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+        let response =
+            exchange(site.addr, b"HEAD /notes.txt HTTP/1.1\r\nHost: x\r\n\r\n");
         assert_eq!(response.status, 200, "HEAD /notes.txt");
         response.assert_framed("HEAD /notes.txt", Some(NOTES.len()));
         assert!(
@@ -229,9 +253,16 @@ fn the_root_serves_index_html() {
         let response = exchange(site.addr, &get("/"));
         assert_eq!(response.status, 200, "GET /");
         response.assert_framed("GET /", None);
-        assert_eq!(String::from_utf8_lossy(&response.body), INDEX, "GET / serves index.html");
+        assert_eq!(
+            String::from_utf8_lossy(&response.body),
+            INDEX,
+            "GET / serves index.html"
+        );
         let kind = response.header("Content-Type").unwrap_or("(none)");
-        assert!(kind.starts_with("text/html"), "Content-Type of index.html: {kind}");
+        assert!(
+            kind.starts_with("text/html"),
+            "Content-Type of index.html: {kind}"
+        );
     });
 }
 
@@ -244,7 +275,10 @@ fn a_missing_file_is_404() {
         assert_eq!(response.status, 404, "GET /nothing-here.txt");
         response.assert_framed("the 404", None);
         let response = exchange(site.addr, &get("/sub/page.html?x=1"));
-        assert_eq!(response.status, 200, "GET /sub/page.html?x=1 (the query is no part of the path)");
+        assert_eq!(
+            response.status, 200,
+            "GET /sub/page.html?x=1 (the query is no part of the path)"
+        );
     });
 }
 
@@ -268,7 +302,10 @@ fn paths_outside_the_root_are_404() {
                 !String::from_utf8_lossy(&response.body).contains("secret"),
                 "GET {target} served the file outside the root!"
             );
-            assert_eq!(response.status, 404, "GET {target}: outside the root is 404");
+            assert_eq!(
+                response.status, 404,
+                "GET {target}: outside the root is 404"
+            );
             response.assert_framed(&format!("the 404 for {target}"), None);
         }
     });
@@ -382,21 +419,43 @@ fn curl_fetches_a_file() {
         let out = site.dir.path().join("downloaded.bin");
         let url = format!("http://{}/data.bin", site.addr);
         let status = Command::new("curl")
-            .args(["--silent", "--show-error", "--fail", "--max-time", "10", "-o"])
+            .args([
+                "--silent",
+                "--show-error",
+                "--fail",
+                "--max-time",
+                "10",
+                "-o",
+            ])
             .arg(&out)
             .arg(&url)
             .status()
             .expect("could not run curl");
-        assert!(status.success(), "curl {url} failed ({status}); see its message above");
+        assert!(
+            status.success(),
+            "curl {url} failed ({status}); see its message above"
+        );
         assert!(
             fs::read(&out).unwrap() == binary(),
             "curl downloaded /data.bin, but the file it wrote differs from the original"
         );
         let missing = Command::new("curl")
-            .args(["--silent", "--max-time", "10", "-o", "/dev/null", "-w", "%{http_code}"])
+            .args([
+                "--silent",
+                "--max-time",
+                "10",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+            ])
             .arg(format!("http://{}/missing", site.addr))
             .output()
             .expect("could not run curl");
-        assert_eq!(String::from_utf8_lossy(&missing.stdout), "404", "curl's status for /missing");
+        assert_eq!(
+            String::from_utf8_lossy(&missing.stdout),
+            "404",
+            "curl's status for /missing"
+        );
     });
 }

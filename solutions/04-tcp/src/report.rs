@@ -89,9 +89,11 @@ pub fn run_until_signal(
     let _ = io::stdout().flush();
     thread::spawn(move || {
         let outcome = serve(listener);
-        let _ = ended.send(Some(outcome.err().unwrap_or_else(|| {
-            io::Error::other("the server stopped")
-        })));
+        let _ = ended.send(Some(
+            outcome
+                .err()
+                .unwrap_or_else(|| io::Error::other("the server stopped")),
+        ));
     });
     match end.recv() {
         Ok(Some(error)) => {

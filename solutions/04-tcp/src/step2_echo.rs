@@ -68,7 +68,10 @@ pub fn echo_one_client(listener: &TcpListener) -> io::Result<(SocketAddr, u64)> 
 
 /// Serves `clients` clients, one after another, each until it half-closes,
 /// and returns what happened. A client that fails does not stop the others.
-pub fn serve_in_turn(listener: &TcpListener, clients: usize) -> io::Result<TurnStats> {
+pub fn serve_in_turn(
+    listener: &TcpListener,
+    clients: usize,
+) -> io::Result<TurnStats> {
     let mut stats = TurnStats::default();
     for _ in 0..clients {
         // One client's trouble is that client's: count it and go on.

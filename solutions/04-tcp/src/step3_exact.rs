@@ -9,7 +9,10 @@ use std::io::{self, Read};
 
 /// Reads one record of exactly `len` bytes from `reader`: `Ok(None)` when
 /// the stream ends cleanly before its first byte.
-pub fn read_record(reader: &mut impl Read, len: usize) -> io::Result<Option<Vec<u8>>> {
+pub fn read_record(
+    reader: &mut impl Read,
+    len: usize,
+) -> io::Result<Option<Vec<u8>>> {
     let mut record = vec![0; len];
     let mut filled = 0;
     while filled < len {

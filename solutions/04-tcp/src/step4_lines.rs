@@ -69,10 +69,12 @@ pub fn serve_lines(stream: TcpStream) -> io::Result<u64> {
                 return Ok(answered);
             }
             // An unfinished last line is still a line to answer.
-            Line::Text(bytes) | Line::Unfinished(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => format!("{}\n", text.to_uppercase()),
-                Err(_) => "ERR not UTF-8\n".to_string(),
-            },
+            Line::Text(bytes) | Line::Unfinished(bytes) => {
+                match String::from_utf8(bytes) {
+                    Ok(text) => format!("{}\n", text.to_uppercase()),
+                    Err(_) => "ERR not UTF-8\n".to_string(),
+                }
+            }
         };
         writer.write_all(reply.as_bytes())?;
         answered += 1;

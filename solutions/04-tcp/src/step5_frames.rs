@@ -71,7 +71,10 @@ impl From<io::Error> for FrameError {
 /// Writes `payload` as one frame: its length as 4 big-endian bytes, then
 /// the payload. A payload over [`MAX_FRAME`] is refused, and nothing is
 /// written.
-pub fn write_frame(writer: &mut impl Write, payload: &[u8]) -> Result<(), FrameError> {
+pub fn write_frame(
+    writer: &mut impl Write,
+    payload: &[u8],
+) -> Result<(), FrameError> {
     if payload.len() > MAX_FRAME {
         return Err(FrameError::TooLarge {
             len: payload.len() as u64,

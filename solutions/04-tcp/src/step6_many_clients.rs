@@ -138,7 +138,11 @@ impl PoolServer {
 }
 
 /// The accepting thread: queues connections until told to stop.
-fn run_acceptor(listener: TcpListener, queue: &SyncSender<TcpStream>, stop: &AtomicBool) {
+fn run_acceptor(
+    listener: TcpListener,
+    queue: &SyncSender<TcpStream>,
+    stop: &AtomicBool,
+) {
     while !stop.load(Ordering::SeqCst) {
         match listener.accept() {
             Ok((stream, _)) => {

@@ -83,14 +83,20 @@ impl Room {
     /// The member map. A panic elsewhere while it was held leaves it
     /// usable: the map itself is always consistent.
     fn lock(&self) -> MutexGuard<'_, HashMap<SocketAddr, Member>> {
-        self.members.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.members
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
 /// Queues `text` for every member but `except`. A member whose queue is
 /// full (or whose writer has ended) is disconnected and removed, and its
 /// `left` notice goes to the others in turn.
-fn broadcast(members: &mut HashMap<SocketAddr, Member>, except: SocketAddr, text: String) {
+fn broadcast(
+    members: &mut HashMap<SocketAddr, Member>,
+    except: SocketAddr,
+    text: String,
+) {
     let mut pending = VecDeque::from([(except, Arc::<str>::from(text))]);
     while let Some((except, text)) = pending.pop_front() {
         let mut gone = Vec::new();
@@ -188,7 +194,8 @@ impl Admitted {
         let _ = self.stream.shutdown(Shutdown::Both);
         let bytes_out = self.writer.join().unwrap_or(0);
         if self.too_slow.load(Ordering::SeqCst) {
-            ended = "disconnected: too slow, its outgoing queue was full".to_string();
+            ended =
+                "disconnected: too slow, its outgoing queue was full".to_string();
         }
         let bytes_in = reader.get_ref().count();
         ConnectionReport {
@@ -207,7 +214,9 @@ impl Admitted {
 fn read_lines(room: &Room, name: SocketAddr, reader: &mut impl BufRead) -> String {
     loop {
         match read_line(reader, MAX_LINE) {
-            Ok(Line::Text(bytes)) => room.say(name, &String::from_utf8_lossy(&bytes)),
+            Ok(Line::Text(bytes)) => {
+                room.say(name, &String::from_utf8_lossy(&bytes))
+            }
             // A line cut short by the client's going is no message.
             Ok(Line::Unfinished(_)) | Ok(Line::End) => return "left".to_string(),
             Ok(Line::TooLong) => {

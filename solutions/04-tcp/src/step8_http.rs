@@ -135,7 +135,9 @@ fn parse_head(head: &[u8]) -> Result<Request, RequestError> {
         return Err(RequestError::Malformed("the target does not start with /"));
     }
     if version != "HTTP/1.1" && version != "HTTP/1.0" {
-        return Err(RequestError::Malformed("the version is not HTTP/1.0 or 1.1"));
+        return Err(RequestError::Malformed(
+            "the version is not HTTP/1.0 or 1.1",
+        ));
     }
     for header in lines.take_while(|line| !line.is_empty()) {
         if !header.contains(':') {
@@ -196,7 +198,11 @@ pub fn serve_http(listener: TcpListener, root: PathBuf) -> io::Result<()> {
 }
 
 /// [`serve_http`], reporting each connection to `log` when it ends.
-pub fn serve_http_logged(listener: TcpListener, root: PathBuf, log: Log) -> io::Result<()> {
+pub fn serve_http_logged(
+    listener: TcpListener,
+    root: PathBuf,
+    log: Log,
+) -> io::Result<()> {
     let root = Arc::new(root);
     loop {
         let stream = match listener.accept() {
@@ -235,7 +241,14 @@ fn exchange(stream: TcpStream, root: &Path) -> io::Result<ConnectionReport> {
         Err(RequestError::Io(error)) => return Err(error),
         Err(error) => {
             let page = format!("400 Bad Request: {error}\n");
-            send_head(&mut writer, 400, "Bad Request", "text/plain; charset=utf-8", page.len() as u64, &[])?;
+            send_head(
+                &mut writer,
+                400,
+                "Bad Request",
+                "text/plain; charset=utf-8",
+                page.len() as u64,
+                &[],
+            )?;
             writer.write_all(page.as_bytes())?;
             format!("400 ({error})")
         }
@@ -252,14 +265,26 @@ fn exchange(stream: TcpStream, root: &Path) -> io::Result<ConnectionReport> {
 }
 
 /// Sends the response to a well-formed request; returns what to log.
-fn answer(writer: &mut impl Write, request: &Request, root: &Path) -> io::Result<String> {
-    let summary = |status: u16| format!("{} {} {status}", request.method, request.target);
+fn answer(
+    writer: &mut impl Write,
+    request: &Request,
+    root: &Path,
+) -> io::Result<String> {
+    let summary =
+        |status: u16| format!("{} {} {status}", request.method, request.target);
     let with_body = match request.method.as_str() {
         "GET" => true,
         "HEAD" => false,
         _ => {
             let page = "405 Method Not Allowed: only GET and HEAD\n";
-            send_head(writer, 405, "Method Not Allowed", "text/plain; charset=utf-8", page.len() as u64, &[("Allow", "GET, HEAD")])?;
+            send_head(
+                writer,
+                405,
+                "Method Not Allowed",
+                "text/plain; charset=utf-8",
+                page.len() as u64,
+                &[("Allow", "GET, HEAD")],
+            )?;
             writer.write_all(page.as_bytes())?;
             return Ok(summary(405));
         }
@@ -268,7 +293,14 @@ fn answer(writer: &mut impl Write, request: &Request, root: &Path) -> io::Result
         .and_then(|path| File::open(&path).ok().map(|file| (path, file)));
     let Some((path, file)) = found else {
         let page = "404 Not Found\n";
-        send_head(writer, 404, "Not Found", "text/plain; charset=utf-8", page.len() as u64, &[])?;
+        send_head(
+            writer,
+            404,
+            "Not Found",
+            "text/plain; charset=utf-8",
+            page.len() as u64,
+            &[],
+        )?;
         if with_body {
             writer.write_all(page.as_bytes())?;
         }

@@ -36,9 +36,9 @@ pub fn send_then_read(
         });
         let mut reply = Vec::new();
         let read = (&stream).read_to_end(&mut reply);
-        let wrote = writer
-            .join()
-            .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked")));
+        let wrote = writer.join().unwrap_or_else(|_| {
+            Err(io::Error::other("the writing thread panicked"))
+        });
         wrote.map_err(timed_out_as_such)?;
         read.map_err(timed_out_as_such)?;
         Ok(reply)

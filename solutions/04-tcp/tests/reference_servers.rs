@@ -34,7 +34,8 @@ struct Server {
 impl Server {
     /// Starts `binary` with `args` and reads its first line.
     fn start(binary: &str, args: &[&str]) -> Server {
-        let shown = format!("{} {}", binary.rsplit('/').next().unwrap(), args.join(" "));
+        let shown =
+            format!("{} {}", binary.rsplit('/').next().unwrap(), args.join(" "));
         let mut child = Command::new(binary)
             .args(args)
             .stdin(Stdio::null())
@@ -52,9 +53,9 @@ impl Server {
                 }
             }
         });
-        let first = lines
-            .recv_timeout(WAIT)
-            .unwrap_or_else(|_| panic!("`{shown}` printed no first line within 5 s"));
+        let first = lines.recv_timeout(WAIT).unwrap_or_else(|_| {
+            panic!("`{shown}` printed no first line within 5 s")
+        });
         let addr: SocketAddr = first
             .strip_prefix("listening on ")
             .and_then(|addr| addr.parse().ok())
@@ -84,7 +85,10 @@ impl Server {
                 Err(_) => break,
             }
         }
-        panic!("`{}`: expected a log line {what}; it printed {seen:?}", self.shown);
+        panic!(
+            "`{}`: expected a log line {what}; it printed {seen:?}",
+            self.shown
+        );
     }
 
     /// Sends SIGTERM and waits for the process to end.
@@ -141,7 +145,9 @@ fn echo_server_echoes_clients_at_once_and_logs_each() {
         alice.write_all(b"last words").unwrap();
         alice.shutdown(Shutdown::Write).unwrap();
         let mut rest = Vec::new();
-        alice.read_to_end(&mut rest).expect("EOF after the half-close");
+        alice
+            .read_to_end(&mut rest)
+            .expect("EOF after the half-close");
         assert_eq!(rest, b"last words");
         let expected = format!(
             "{}: 31 bytes in, 31 bytes out, closed by the client",
@@ -161,7 +167,11 @@ fn servers_end_cleanly_on_sigterm() {
             let mut server = Server::start(binary, &["127.0.0.1:0"]);
             let _client = connect_tcp(server.addr, WAIT).unwrap();
             let status = server.terminate();
-            assert!(status.success(), "`{}` ended with {status} on SIGTERM", server.shown);
+            assert!(
+                status.success(),
+                "`{}` ended with {status} on SIGTERM",
+                server.shown
+            );
             server.expect_log("`shutting down`", |line| line == "shutting down");
         }
     });
@@ -229,7 +239,8 @@ fn http_server_serves_a_file_to_curl() {
         let server = Server::start(HTTP, &["127.0.0.1:0", "--root", &root_arg]);
 
         let mut raw = connect_tcp(server.addr, WAIT).unwrap();
-        raw.write_all(b"GET /../private.txt HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        raw.write_all(b"GET /../private.txt HTTP/1.1\r\nHost: x\r\n\r\n")
+            .unwrap();
         let mut response = String::new();
         raw.read_to_string(&mut response).unwrap();
         assert!(response.starts_with("HTTP/1.1 404 "), "{response}");
@@ -243,13 +254,23 @@ fn http_server_serves_a_file_to_curl() {
         let out = dir.path().join("fetched.bin");
         let url = format!("http://{}/page.bin", server.addr);
         let status = Command::new("curl")
-            .args(["--silent", "--show-error", "--fail", "--max-time", "10", "-o"])
+            .args([
+                "--silent",
+                "--show-error",
+                "--fail",
+                "--max-time",
+                "10",
+                "-o",
+            ])
             .arg(&out)
             .arg(&url)
             .status()
             .expect("could not run curl");
         assert!(status.success(), "curl {url} failed with {status}");
-        assert!(fs::read(&out).unwrap() == page, "curl's copy of page.bin differs");
+        assert!(
+            fs::read(&out).unwrap() == page,
+            "curl's copy of page.bin differs"
+        );
         let logged = server.expect_log("ending in `GET /page.bin 200`", |line| {
             line.ends_with("GET /page.bin 200")
         });
@@ -283,7 +304,10 @@ fn usage_errors_exit_with_status_2() {
                 "{binary} {args:?}: {}",
                 String::from_utf8_lossy(&output.stderr)
             );
-            assert!(!output.stderr.is_empty(), "{binary} {args:?} said nothing on stderr");
+            assert!(
+                !output.stderr.is_empty(),
+                "{binary} {args:?} said nothing on stderr"
+            );
         }
     });
 }

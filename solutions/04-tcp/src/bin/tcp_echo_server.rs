@@ -16,7 +16,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use tcp::report::{ConnectionReport, Log, bind_or_explain, run_until_signal, stdout_log};
+use tcp::report::{
+    ConnectionReport, Log, bind_or_explain, run_until_signal, stdout_log,
+};
 use tcp::step2_echo::{Counts, echo_counting};
 use tcp::step6_many_clients::{Handler, PoolServer};
 
@@ -38,7 +40,8 @@ fn main() -> ExitCode {
         Err(code) => return code,
     };
     run_until_signal("tcp-echo-server", listener, |listener| {
-        let server = PoolServer::start(listener, MAX_CLIENTS, echo_and_log(stdout_log()))?;
+        let server =
+            PoolServer::start(listener, MAX_CLIENTS, echo_and_log(stdout_log()))?;
         // The pool serves until the process ends.
         let _server = server;
         loop {
@@ -58,6 +61,10 @@ fn echo_and_log(log: Log) -> Handler {
             Ok(()) => "closed by the client".to_string(),
             Err(error) => format!("error: {error}"),
         };
-        log(&ConnectionReport { peer, counts, ended });
+        log(&ConnectionReport {
+            peer,
+            counts,
+            ended,
+        });
     })
 }
