@@ -1,6 +1,6 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
 //! Step 1: a client that sends a request and reads the reply until EOF
-//! (book: "A first client").
+//! (book: "Servers and clients").
 
 use std::io::{self, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -1,6 +1,6 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
 //! Step 2: an echo server, for one client and then for clients in turn
-//! (book: "An echo server").
+//! (book: "Servers and clients").
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
