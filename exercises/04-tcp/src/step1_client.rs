@@ -1,6 +1,6 @@
 //! Step 1: a client that sends a request and reads the reply until EOF.
 //!
-//! Book: "A first client" (chapter TCP). Tests: `tests/step1_client.rs`.
+//! Book: "Servers and clients" (chapter TCP). Tests: `tests/step1_client.rs`.
 //!
 //! TCP carries a stream of bytes, not messages: a reply can arrive in any
 //! number of pieces, so one `read` is never "the reply". When the server

@@ -1,6 +1,6 @@
 //! Step 2: an echo server, for one client and then for clients in turn.
 //!
-//! Book: "An echo server" (chapter TCP). Tests: `tests/step2_echo.rs`.
+//! Book: "Servers and clients" (chapter TCP). Tests: `tests/step2_echo.rs`.
 //!
 //! `accept` hands over a *new* socket for each client; the listening socket
 //! only ever takes new connections. Echoing is a loop: read what has come,

@@ -1,6 +1,6 @@
 //! Step 3: reading exactly one record, however the bytes arrive.
 //!
-//! Book: "No message boundaries" (chapter TCP). Tests:
+//! Book: "A stream of bytes" (chapter TCP). Tests:
 //! `tests/step3_exact.rs`.
 //!
 //! A `read` returns whatever has arrived: one byte of a record, or a record

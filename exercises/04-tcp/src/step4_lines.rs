@@ -1,6 +1,6 @@
 //! Step 4: a line protocol, read with a limit.
 //!
-//! Book: "Framing" (chapter TCP). Tests: `tests/step4_lines.rs`.
+//! Book: "A stream of bytes" (chapter TCP). Tests: `tests/step4_lines.rs`.
 //!
 //! The simplest framing is a delimiter: a message is everything up to the
 //! next `\n`. A buffered reader keeps what came after the `\n` for the next

@@ -1,6 +1,6 @@
 //! Step 5: length-prefixed frames, with a limit.
 //!
-//! Book: "Framing" (chapter TCP). Tests: `tests/step5_frames.rs`.
+//! Book: "A stream of bytes" (chapter TCP). Tests: `tests/step5_frames.rs`.
 //!
 //! A frame is a 4-byte big-endian length, then that many bytes. The reader
 //! has the shape of mini-redis's `Connection`: bytes go into a buffer as

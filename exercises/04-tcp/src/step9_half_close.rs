@@ -1,6 +1,6 @@
 //! Step 9: half-close — "I have said everything; now I listen."
 //!
-//! Book: "Half-close" (chapter TCP). Tests: `tests/step9_half_close.rs`.
+//! Book: "How connections end" (chapter TCP). Tests: `tests/step9_half_close.rs`.
 //!
 //! Some servers answer only once the request is complete, and the only way
 //! to say "complete" on a bare byte stream is to stop sending:

@@ -1,12 +1,13 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
 //! Step 1: a client that sends a request and reads the reply until EOF
-//! (book: "A first client").
+//! (book: "Servers and clients").
 
-use std::io::{self, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::io::{self, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use socket2::{Domain, Socket, Type};
 use support::deadline;
 use support::loopback::{describe_bytes, read_exact_within, tcp_listener};
 use tcp::step1_client::request;
@@ -87,6 +88,57 @@ fn request_sends_the_whole_request() {
             "the server's verdict on the 1 MiB request"
         );
     });
+}
+
+/// A server that does not read for a while: the socket buffers fill, and
+/// one `write` of 8 MiB gives up at the write timeout with only part of it
+/// sent. `write_all` goes on writing once the server reads again.
+#[test]
+fn request_sends_everything_to_a_server_that_reads_late() {
+    deadline(
+        Duration::from_secs(15),
+        "request() to a late reader",
+        || {
+            let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+            socket.set_recv_buffer_size(16 * 1024).unwrap();
+            socket
+                .bind(&SocketAddr::from((Ipv4Addr::LOCALHOST, 0)).into())
+                .unwrap();
+            socket.listen(1).unwrap();
+            let listener: TcpListener = socket.into();
+            let addr = listener.local_addr().unwrap();
+            const LEN: usize = 8 << 20;
+            thread::spawn(move || {
+                let (mut stream, _) = listener.accept().unwrap();
+                // Longer than the client's 2 s write timeout.
+                thread::sleep(Duration::from_millis(2500));
+                stream
+                    .set_read_timeout(Some(Duration::from_secs(3)))
+                    .unwrap();
+                let mut got = 0;
+                let mut chunk = vec![0; 64 * 1024];
+                while got < LEN {
+                    match stream.read(&mut chunk) {
+                        Ok(0) | Err(_) => break,
+                        Ok(len) => got += len,
+                    }
+                }
+                let _ = stream.write_all(format!("{got} bytes").as_bytes());
+            });
+            let reply = request(addr, &vec![b'x'; LEN], WAIT).unwrap_or_else(|error| {
+            panic!(
+                "sent 8 MiB to a server that starts reading after 2.5 s; request() \
+                 failed: {error}"
+            )
+        });
+            assert_eq!(
+                String::from_utf8_lossy(&reply),
+                format!("{LEN} bytes"),
+                "the server counted what arrived of the 8 MiB request: one `write` \
+             may send only part of it, `write_all` sends it all"
+            );
+        },
+    );
 }
 
 /// A server that reads the request and closes without a word: an empty

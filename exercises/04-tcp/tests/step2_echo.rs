@@ -1,6 +1,6 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
 //! Step 2: an echo server, for one client and then for clients in turn
-//! (book: "An echo server").
+//! (book: "Servers and clients").
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -13,7 +13,7 @@ use support::deadline;
 use support::loopback::{
     connect_tcp, describe_bytes, read_exact_within, tcp_listener,
 };
-use tcp::step2_echo::{TurnStats, echo_one_client, serve_in_turn};
+use tcp::step2_echo::{TurnStats, echo, echo_one_client, serve_in_turn};
 
 const LIMIT: Duration = Duration::from_secs(10);
 const WAIT: Duration = Duration::from_secs(2);
@@ -95,6 +95,33 @@ fn echo_returns_every_byte_in_order_then_closes() {
             expect_echo(&mut client, piece);
         }
         finish(&mut client);
+    });
+}
+
+/// `echo` itself sends the FIN when the client is done: the client sees
+/// EOF even while the server still holds the stream open.
+#[test]
+fn echo_shuts_down_its_sending_side_when_done() {
+    deadline(LIMIT, "echo's half-close", || {
+        let listener = tcp_listener();
+        let mut client = connect_tcp(listener.local_addr().unwrap(), WAIT).unwrap();
+        let (mut server_side, _) = listener.accept().unwrap();
+        let (done, result) = mpsc::channel();
+        thread::spawn(move || {
+            let echoed = echo(&mut server_side);
+            // Kept open until the test ends: only echo's own shutdown can
+            // have told the client.
+            let _ = done.send((echoed, server_side));
+        });
+        expect_echo(&mut client, b"bye");
+        finish(&mut client);
+        let (echoed, _still_open) =
+            result.recv_timeout(WAIT).expect("echo did not return");
+        assert_eq!(
+            echoed.expect("echo failed"),
+            3,
+            "echo returns the bytes echoed"
+        );
     });
 }
 

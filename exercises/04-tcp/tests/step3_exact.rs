@@ -1,6 +1,6 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
-//! Step 3: reading exactly one record, however the bytes arrive (book: "No
-//! message boundaries").
+//! Step 3: reading exactly one record, however the bytes arrive (book: "A
+//! stream of bytes").
 
 use std::io::{self, Read, Write};
 use std::thread;

@@ -1,5 +1,5 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
-//! Step 4: a line protocol, read with a limit (book: "Framing").
+//! Step 4: a line protocol, read with a limit (book: "A stream of bytes").
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};

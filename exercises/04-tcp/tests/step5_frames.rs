@@ -1,5 +1,5 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
-//! Step 5: length-prefixed frames, with a limit (book: "Framing").
+//! Step 5: length-prefixed frames, with a limit (book: "A stream of bytes").
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;

@@ -1,5 +1,5 @@
 // Don't change the tests! `cargo lab check` grades your src/ against the originals.
-//! Step 9: half-close, and writing while reading (book: "Half-close").
+//! Step 9: half-close, and writing while reading (book: "How connections end").
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};

@@ -215,9 +215,19 @@ pub fn serve_http_logged(
         let _ = thread::Builder::new()
             .name("http connection".to_string())
             .spawn(move || {
-                if let Ok(report) = exchange(stream, &root) {
-                    log(&report);
-                }
+                let Ok(peer) = stream.peer_addr() else {
+                    return; // gone before we could even ask
+                };
+                let mut counts = Counts::default();
+                let ended = match exchange(&stream, &root, &mut counts) {
+                    Ok(summary) => summary,
+                    Err(error) => format!("error: {error}"),
+                };
+                log(&ConnectionReport {
+                    peer,
+                    counts,
+                    ended,
+                });
             });
     }
 }
@@ -225,43 +235,60 @@ pub fn serve_http_logged(
 /// Answers one request on `stream` with a file under `root` (or an error
 /// page), then closes the connection.
 pub fn handle_connection(stream: TcpStream, root: &Path) -> io::Result<()> {
-    exchange(stream, root).map(|_| ())
+    exchange(&stream, root, &mut Counts::default()).map(|_| ())
 }
 
-/// One request, one response, one close; and what it was, for the log.
-fn exchange(stream: TcpStream, root: &Path) -> io::Result<ConnectionReport> {
-    let peer = stream.peer_addr()?;
+/// One request, one response, one close. Returns what it was, for the log
+/// (`GET /notes.txt 200`), and counts the bytes either way.
+fn exchange(
+    stream: &TcpStream,
+    root: &Path,
+    counts: &mut Counts,
+) -> io::Result<String> {
+    let mut reader = BufReader::new(Counting::new(stream));
+    let mut writer = Counting::new(stream);
+    let outcome = respond(stream, &mut reader, &mut writer, root);
+    if outcome.is_ok() {
+        close_gracefully(stream, &mut reader);
+    }
+    *counts = Counts {
+        bytes_in: reader.get_ref().count(),
+        bytes_out: writer.count(),
+    };
+    outcome
+}
+
+/// Reads the request and sends the response.
+fn respond(
+    stream: &TcpStream,
+    reader: &mut impl BufRead,
+    writer: &mut impl Write,
+    root: &Path,
+) -> io::Result<String> {
+    // A silent client must not keep this thread for ever.
     stream.set_read_timeout(Some(REQUEST_TIMEOUT))?;
     stream.set_write_timeout(Some(REQUEST_TIMEOUT))?;
-    let mut reader = BufReader::new(Counting::new(&stream));
-    let mut writer = Counting::new(&stream);
-    let ended = match read_request(&mut reader) {
-        Ok(request) => answer(&mut writer, &request, root)?,
-        Err(RequestError::Closed) => "no request".to_string(),
-        Err(RequestError::Io(error)) => return Err(error),
+    match read_request(reader) {
+        Ok(request) => answer(writer, &request, root),
+        Err(RequestError::Closed) => Ok("no request".to_string()),
+        Err(RequestError::Io(error)) => Err(error),
         Err(error) => {
             let page = format!("400 Bad Request: {error}\n");
-            send_head(
-                &mut writer,
-                400,
-                "Bad Request",
-                "text/plain; charset=utf-8",
-                page.len() as u64,
-                &[],
-            )?;
-            writer.write_all(page.as_bytes())?;
-            format!("400 ({error})")
+            send_page(writer, Status::BAD_REQUEST, &page, true)?;
+            Ok(format!("400 ({error})"))
         }
-    };
-    close_gracefully(&stream, &mut reader);
-    Ok(ConnectionReport {
-        peer,
-        counts: Counts {
-            bytes_in: reader.get_ref().count(),
-            bytes_out: writer.count(),
-        },
-        ended,
-    })
+    }
+}
+
+/// A status code and its reason phrase.
+#[derive(Debug, Clone, Copy)]
+struct Status(u16, &'static str);
+
+impl Status {
+    const OK: Status = Status(200, "OK");
+    const BAD_REQUEST: Status = Status(400, "Bad Request");
+    const NOT_FOUND: Status = Status(404, "Not Found");
+    const METHOD_NOT_ALLOWED: Status = Status(405, "Method Not Allowed");
 }
 
 /// Sends the response to a well-formed request; returns what to log.
@@ -270,63 +297,64 @@ fn answer(
     request: &Request,
     root: &Path,
 ) -> io::Result<String> {
-    let summary =
-        |status: u16| format!("{} {} {status}", request.method, request.target);
+    let summary = |status: Status| {
+        format!("{} {} {}", request.method, request.target, status.0)
+    };
     let with_body = match request.method.as_str() {
         "GET" => true,
         "HEAD" => false,
         _ => {
             let page = "405 Method Not Allowed: only GET and HEAD\n";
-            send_head(
-                writer,
-                405,
-                "Method Not Allowed",
-                "text/plain; charset=utf-8",
-                page.len() as u64,
-                &[("Allow", "GET, HEAD")],
-            )?;
+            let allow = [("Allow", "GET, HEAD")];
+            let status = Status::METHOD_NOT_ALLOWED;
+            send_head(writer, status, PAGE_TYPE, page.len() as u64, &allow)?;
             writer.write_all(page.as_bytes())?;
-            return Ok(summary(405));
+            return Ok(summary(status));
         }
     };
     let found = resolve(root, &request.target)
         .and_then(|path| File::open(&path).ok().map(|file| (path, file)));
     let Some((path, file)) = found else {
-        let page = "404 Not Found\n";
-        send_head(
-            writer,
-            404,
-            "Not Found",
-            "text/plain; charset=utf-8",
-            page.len() as u64,
-            &[],
-        )?;
-        if with_body {
-            writer.write_all(page.as_bytes())?;
-        }
-        return Ok(summary(404));
+        send_page(writer, Status::NOT_FOUND, "404 Not Found\n", with_body)?;
+        return Ok(summary(Status::NOT_FOUND));
     };
     let len = file.metadata()?.len();
-    send_head(writer, 200, "OK", content_type(&path), len, &[])?;
+    send_head(writer, Status::OK, content_type(&path), len, &[])?;
     if with_body {
         // Streamed, so a large file costs no memory; `take` keeps the
         // promise of Content-Length even if the file grows meanwhile.
         io::copy(&mut file.take(len), writer)?;
     }
-    Ok(summary(200))
+    Ok(summary(Status::OK))
+}
+
+/// The type of the server's own pages.
+const PAGE_TYPE: &str = "text/plain; charset=utf-8";
+
+/// An error page: the head, and the text unless the request was `HEAD`.
+fn send_page(
+    writer: &mut impl Write,
+    status: Status,
+    page: &str,
+    with_body: bool,
+) -> io::Result<()> {
+    send_head(writer, status, PAGE_TYPE, page.len() as u64, &[])?;
+    if with_body {
+        writer.write_all(page.as_bytes())?;
+    }
+    Ok(())
 }
 
 /// The status line and headers every response carries.
 fn send_head(
     writer: &mut impl Write,
-    status: u16,
-    reason: &str,
+    Status(code, reason): Status,
     content_type: &str,
     content_length: u64,
     extra: &[(&str, &str)],
 ) -> io::Result<()> {
     let mut head = format!(
-        "HTTP/1.1 {status} {reason}\r\n\
+        "HTTP/1.1 {code} {reason}\r\n\
          Content-Type: {content_type}\r\n\
          Content-Length: {content_length}\r\n\
          Connection: close\r\n"
