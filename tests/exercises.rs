@@ -19,8 +19,13 @@ use netlab::runner::{Outcome, Runner, Target};
 use netlab::workbook::Exercise;
 
 /// The fewest graded tests a chapter's exercise may have.
-const MINIMUM_TESTS: &[(&str, usize)] =
-    &[("ports", 20), ("sockets", 15), ("udp", 20)];
+const MINIMUM_TESTS: &[(&str, usize)] = &[
+    ("ports", 20),
+    ("sockets", 15),
+    ("udp", 20),
+    ("tcp", 30),
+    ("tftp", 40),
+];
 
 /// Fails with every problem found, one per line.
 fn assert_no_problems(what: &str, problems: &[String]) {

@@ -229,15 +229,30 @@ fn read_lines(room: &Room, name: SocketAddr, reader: &mut impl BufRead) -> Strin
 
 /// The writer thread: sends what is queued until the queue is closed or
 /// the client is gone; returns the bytes sent.
+///
+/// It waits for one line, then takes every line already queued behind it
+/// and sends them in one write: when the room is busy, one system call per
+/// line would let a reader that keeps up fall behind a fast sender, and be
+/// disconnected as "too slow" when only its writer was.
 fn send_queued(mut stream: TcpStream, queued: Receiver<Arc<str>>) -> u64 {
+    const BATCH: usize = 64 * 1024;
     let mut sent = 0;
-    for text in queued {
-        if stream.write_all(text.as_bytes()).is_err() {
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Ok(first) = queued.recv() {
+        batch.clear();
+        batch.extend_from_slice(first.as_bytes());
+        while batch.len() < BATCH {
+            match queued.try_recv() {
+                Ok(next) => batch.extend_from_slice(next.as_bytes()),
+                Err(_) => break,
+            }
+        }
+        if stream.write_all(&batch).is_err() {
             // Gone: make sure the reader notices too.
             let _ = stream.shutdown(Shutdown::Both);
             break;
         }
-        sent += text.len() as u64;
+        sent += batch.len() as u64;
     }
     sent
 }
