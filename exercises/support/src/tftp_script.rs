@@ -222,9 +222,7 @@ impl Pkt {
 
     /// Reads a datagram, or says why it is not a TFTP packet.
     pub fn parse(bytes: &[u8]) -> Result<Pkt, String> {
-        let Some((&[hi, lo], body)) =
-            bytes.split_first_chunk::<2>().map(|(a, b)| (a, b))
-        else {
+        let Some((&[hi, lo], body)) = bytes.split_first_chunk::<2>() else {
             return Err(format!("a {}-byte datagram (no opcode)", bytes.len()));
         };
         let number = |b: &[u8]| -> Result<u16, String> {
@@ -252,7 +250,7 @@ impl Pkt {
                 .unwrap_or_default())
         };
         let options = |fields: &[String]| -> Result<Vec<(String, String)>, String> {
-            if fields.len() % 2 != 0 {
+            if !fields.len().is_multiple_of(2) {
                 return Err(format!("an option without a value [{}]", hex(bytes)));
             }
             Ok(fields
@@ -841,37 +839,31 @@ impl Engine {
     fn stranger_expects(&mut self, packet: &Pkt) -> Result<(), Mismatch> {
         let until = Instant::now() + self.patience;
         let stranger = self.stranger()?.try_clone().map_err(|e| e.to_string())?;
-        loop {
-            match recv_ignoring_timeouts(&stranger, until) {
-                Ok(Some((bytes, from))) => {
-                    self.transcript.seen.push(Seen {
-                        socket: Socket::Stranger,
-                        from,
-                        bytes: bytes.clone(),
-                        at: self.started.elapsed(),
-                        after_script: false,
-                    });
-                    return match Pkt::parse(&bytes) {
-                        Ok(got) if got.matches(packet) => Ok(()),
-                        Ok(got) => Err(format!(
-                            "the stranger expected {packet} in answer, got {got}"
-                        )),
-                        Err(why) => Err(format!(
-                            "the stranger expected {packet} in answer, got {why}"
-                        )),
-                    };
-                }
-                Ok(None) => {
-                    return Err(format!(
-                        "a stranger (a port that is not the transfer's) sent a packet \
-                         and expected {packet} in answer, got nothing within {} ms",
-                        self.patience.as_millis()
-                    ));
-                }
-                Err(e) => {
-                    return Err(format!("the stranger could not receive: {e}"));
+        match recv_ignoring_timeouts(&stranger, until) {
+            Ok(Some((bytes, from))) => {
+                self.transcript.seen.push(Seen {
+                    socket: Socket::Stranger,
+                    from,
+                    bytes: bytes.clone(),
+                    at: self.started.elapsed(),
+                    after_script: false,
+                });
+                match Pkt::parse(&bytes) {
+                    Ok(got) if got.matches(packet) => Ok(()),
+                    Ok(got) => Err(format!(
+                        "the stranger expected {packet} in answer, got {got}"
+                    )),
+                    Err(why) => Err(format!(
+                        "the stranger expected {packet} in answer, got {why}"
+                    )),
                 }
             }
+            Ok(None) => Err(format!(
+                "a stranger (a port that is not the transfer's) sent a packet and \
+                 expected {packet} in answer, got nothing within {} ms",
+                self.patience.as_millis()
+            )),
+            Err(e) => Err(format!("the stranger could not receive: {e}")),
         }
     }
 
