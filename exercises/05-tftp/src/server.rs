@@ -199,6 +199,9 @@ pub fn serve_read(
 ///   it to the target only once the last block is in, before sending that
 ///   block's ACK: a broken upload (timeout, ERROR from the client) leaves
 ///   nothing behind, neither the target nor the temporary file.
+/// - Your last ACK may be lost, and the client then sends its last DATA
+///   again: after the last ACK, stay for one more `config.timeout` and
+///   answer such a repeat with the ACK again (the "dally").
 pub fn serve_write(
     socket: UdpSocket,
     peer: SocketAddr,

@@ -63,7 +63,7 @@ fn a_new_file_is_created_when_allowed() {
     let root = Root::new();
     let file = payload(1300, 1);
     let (_server, addr) = start(config(&root, false, true));
-    let transcript = play(addr, upload("up.bin", &file), Duration::from_millis(50));
+    let transcript = play(addr, upload("up.bin", &file), Duration::ZERO);
     assert_ne!(
         transcript.peer,
         Some(addr),
@@ -88,7 +88,7 @@ fn an_exact_multiple_ends_with_its_empty_block() {
     let root = Root::new();
     let file = payload(1024, 2);
     let (_server, addr) = start(config(&root, false, true));
-    play(addr, upload("exact.bin", &file), Duration::from_millis(50));
+    play(addr, upload("exact.bin", &file), Duration::ZERO);
     assert_same_bytes(
         "the uploaded file",
         &file,
@@ -137,7 +137,7 @@ fn an_overwrite_replaces_the_whole_file() {
     root.write("f.bin", &payload(5000, 3));
     let file = payload(700, 4);
     let (_server, addr) = start(config(&root, true, false));
-    play(addr, upload("f.bin", &file), Duration::from_millis(50));
+    play(addr, upload("f.bin", &file), Duration::ZERO);
     assert_same_bytes(
         "the overwritten file",
         &file,
@@ -218,7 +218,36 @@ fn a_repeated_block_is_acked_again_and_written_once() {
             Step::Send(Pkt::data(2, &file[512..])),
             Step::Expect(Pkt::ack(2)),
         ],
-        Duration::from_millis(50),
+        Duration::ZERO,
+    );
+    assert_same_bytes(
+        "the uploaded file",
+        &file,
+        &std::fs::read(root.join("up.bin")).unwrap(),
+    );
+}
+
+/// The server's last ACK is "lost": the client sends its last DATA again,
+/// and the server, still there, acknowledges it again.
+#[test]
+fn the_last_ack_is_sent_again_when_the_last_data_comes_again() {
+    let root = Root::new();
+    let file = payload(700, 9);
+    let (_server, addr) = start(config(&root, false, true));
+    play(
+        addr,
+        vec![
+            Step::Send(Pkt::wrq("up.bin")),
+            Step::Expect(Pkt::ack(0)),
+            Step::Send(Pkt::data(1, &file[..512])),
+            Step::Expect(Pkt::ack(1)),
+            Step::Send(Pkt::data(2, &file[512..])),
+            Step::Expect(Pkt::ack(2)),
+            Step::Wait(Duration::from_millis(50)),
+            Step::Send(Pkt::data(2, &file[512..])),
+            Step::Expect(Pkt::ack(2)),
+        ],
+        Duration::ZERO,
     );
     assert_same_bytes(
         "the uploaded file",

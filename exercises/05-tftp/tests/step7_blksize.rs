@@ -156,18 +156,27 @@ fn check_oack_accepts_only_what_was_asked_or_less() {
 /// RRQ with blksize, OACK, ACK 0, then blocks of the agreed size.
 #[test]
 fn get_asks_for_blksize_and_confirms_the_oack_with_ack_0() {
-    let file = payload(2500, 1);
-    let server = ScriptedServer::start(vec![
-        Step::Expect(Pkt::rrq_with("f.bin", &[("blksize", "1024")])),
-        Step::Send(Pkt::oack(&[("blksize", "1024")])),
-        Step::Expect(Pkt::ack(0)),
-        Step::SendFile {
-            data: file.clone(),
-            blksize: 1024,
-            first_block: 1,
-        },
-    ]);
-    let result = download(&server, asking_for(1024));
+    // The last block, 652 bytes, is short for 1024 but not for 512.
+    let file = payload(2700, 1);
+    // ACK 0 is due at once, not after the client's timeout of 2 s.
+    let server = ScriptedServer::start_with(
+        vec![
+            Step::Expect(Pkt::rrq_with("f.bin", &[("blksize", "1024")])),
+            Step::Send(Pkt::oack(&[("blksize", "1024")])),
+            Step::Expect(Pkt::ack(0)),
+            Step::SendFile {
+                data: file.clone(),
+                blksize: 1024,
+                first_block: 1,
+            },
+        ],
+        Duration::from_secs(1),
+    );
+    let options = ClientOptions {
+        local_timeout: Duration::from_secs(2),
+        ..asking_for(1024)
+    };
+    let result = download(&server, options);
     server.finish();
     let (got, summary) = result.expect("get failed");
     assert_same_bytes("the downloaded file", &file, &got);
@@ -227,7 +236,7 @@ fn get_refuses_an_oack_that_raises_blksize() {
 /// An upload with blksize: WRQ, OACK, then DATA 1 of the agreed size.
 #[test]
 fn put_asks_for_blksize_too() {
-    let file = payload(3000, 4);
+    let file = payload(3500, 4);
     let server = ScriptedServer::start(vec![
         Step::Expect(Pkt::wrq_with("up.bin", &[("blksize", "1428")])),
         Step::Send(Pkt::oack(&[("blksize", "1428")])),
@@ -335,7 +344,7 @@ fn the_server_keeps_to_its_limits() {
 #[test]
 fn the_server_accepts_an_upload_with_blksize() {
     let root = Root::new();
-    let file = payload(2100, 8);
+    let file = payload(2700, 8);
     let config = ServerConfig {
         allow_create: true,
         ..server_config(root.path())
