@@ -104,7 +104,7 @@ fn a_silent_server_is_given_up_on() {
     let transcript = server.finish();
     assert!(
         matches!(result, Err(TransferError::TimedOut { .. })),
-        "the server stopped answering after DATA 1; expected Err(TimedOut { .. }), got \
+        "the server stopped answering after DATA 1; expected Err(TimedOut {{ .. }}), got \
          {result:?}"
     );
     let acks = transcript.count(&Pkt::ack(1));
@@ -140,7 +140,7 @@ fn a_server_that_never_answers_is_given_up_on() {
     let transcript = server.finish();
     assert!(
         matches!(result, Err(TransferError::TimedOut { .. })),
-        "nothing ever answered the RRQ; expected Err(TimedOut { .. }), got {result:?}"
+        "nothing ever answered the RRQ; expected Err(TimedOut {{ .. }}), got {result:?}"
     );
     let requests = transcript.count(&Pkt::rrq("f.bin"));
     assert!(

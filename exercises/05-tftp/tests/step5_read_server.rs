@@ -243,15 +243,17 @@ fn a_stalled_client_does_not_hold_up_another() {
         retries: 5,
         ..server_config(&root)
     };
-    let (_server, addr) = start(config);
-    // The first client takes DATA 1 and never answers.
-    play(
-        addr,
-        vec![
-            Step::Send(Pkt::rrq("f.bin")),
-            Step::Expect(Pkt::data(1, &file[..512])),
-        ],
-        Duration::ZERO,
+    let (server, addr) = start(config);
+    // The first client takes DATA 1 and never answers; its socket stays
+    // open, so the server's resends go nowhere else.
+    let stalled = support::loopback::udp_socket(Duration::from_secs(2));
+    stalled
+        .send_to(&Pkt::rrq("f.bin").to_bytes(), addr)
+        .unwrap();
+    let first = support::loopback::recv_within(&stalled, Duration::from_secs(2));
+    assert!(
+        first.is_some(),
+        "your server did not answer an RRQ for f.bin within 2 s"
     );
     let second = deadline(LIMIT, "a second client", move || {
         ScriptedClient::new(addr)
@@ -270,6 +272,8 @@ fn a_stalled_client_does_not_hold_up_another() {
              meanwhile (serve each transfer on a thread of its own):\n{failure}"
         );
     }
+    drop(stalled);
+    drop(server);
 }
 
 /// Two clients download at the same time, each its own file.
@@ -332,6 +336,49 @@ fn a_lost_ack_makes_the_server_send_again() {
             Step::Send(Pkt::ack(2)),
         ],
         Duration::ZERO,
+    );
+}
+
+/// A client that falls silent after the RRQ: the server sends DATA 1 a
+/// few times, then gives up, and the transfer's socket goes quiet.
+#[test]
+fn the_server_gives_up_on_a_silent_client() {
+    let (_base, root) = tree();
+    let file = payload(700, 8);
+    std::fs::write(root.join("f.bin"), &file).unwrap();
+    let (_server, addr) = serve(&root);
+    let transcript = play(
+        addr,
+        vec![
+            Step::Send(Pkt::rrq("f.bin")),
+            Step::Expect(Pkt::data(1, &file[..512])),
+        ],
+        Duration::from_secs(4),
+    );
+    // Only the transfer's own packets: a socket's port may have served
+    // another test before.
+    let tid = transcript.peer.expect("the server answered");
+    let data = transcript
+        .seen
+        .iter()
+        .filter(|s| s.from == tid && matches!(s.packet(), Some(Pkt::Data { .. })))
+        .count();
+    assert!(
+        (2..=15).contains(&data),
+        "with a 300 ms timeout and 3 retries your server should send DATA 1 a few \
+         times, then give up; it sent it {data} times in 4 s"
+    );
+    let late: Vec<_> = transcript
+        .seen
+        .iter()
+        .filter(|s| s.from == tid && s.at > Duration::from_secs(3))
+        .filter(|s| !matches!(s.packet(), Some(Pkt::Error { .. })))
+        .map(|s| support::tftp_script::describe(&s.bytes))
+        .collect();
+    assert!(
+        late.is_empty(),
+        "a 300 ms timeout and 3 retries should end the transfer within about \
+         1.2 s, but 3 s after the request your server still sent {late:?}"
     );
 }
 

@@ -516,25 +516,32 @@ pub struct Transcript {
     /// Every datagram received, in order.
     pub seen: Vec<Seen>,
     /// Where the peer under test sent from: for a scripted client, the
-    /// server's transfer ID (the source of its first answer).
+    /// server's transfer ID (the source of its first answer); for a
+    /// scripted server, the client's address.
     pub peer: Option<SocketAddr>,
     /// What the script sent, in order.
     pub sent: Vec<String>,
 }
 
 impl Transcript {
-    /// How many datagrams received (on any socket) match `packet`.
-    pub fn count(&self, packet: &Pkt) -> usize {
+    /// The datagrams that came from the peer under test (a socket's port
+    /// may have served another test before, whose peer still writes to it).
+    pub fn from_peer(&self) -> impl Iterator<Item = &Seen> {
         self.seen
             .iter()
+            .filter(|s| self.peer.is_none_or(|peer| s.from == peer))
+    }
+
+    /// How many datagrams from the peer under test match `packet`.
+    pub fn count(&self, packet: &Pkt) -> usize {
+        self.from_peer()
             .filter(|s| s.packet().is_some_and(|p| p.matches(packet)))
             .count()
     }
 
-    /// How many DATA packets were received, whatever their block.
+    /// How many DATA packets came from the peer under test.
     pub fn count_data(&self) -> usize {
-        self.seen
-            .iter()
+        self.from_peer()
             .filter(|s| matches!(s.packet(), Some(Pkt::Data { .. })))
             .count()
     }
@@ -783,7 +790,7 @@ impl Engine {
             self.last = Some(bytes.clone());
             match Pkt::parse(&bytes) {
                 Ok(got) if got.matches(packet) => {
-                    self.learn_peer(socket, from);
+                    self.learn_peer(from);
                     return Ok(Some(got));
                 }
                 _ if is_repeat => continue,
@@ -796,13 +803,11 @@ impl Engine {
         Ok(None)
     }
 
-    fn learn_peer(&mut self, socket: Socket, from: SocketAddr) {
+    fn learn_peer(&mut self, from: SocketAddr) {
         if self.peer.is_none() || self.peer_is_provisional {
             self.peer = Some(from);
             self.peer_is_provisional = false;
-            if socket == Socket::Transfer {
-                self.transcript.peer = Some(from);
-            }
+            self.transcript.peer = Some(from);
         }
     }
 
@@ -942,7 +947,7 @@ impl Engine {
                     {
                         continue;
                     }
-                    self.learn_peer(socket, from);
+                    self.learn_peer(from);
                     match Pkt::parse(&bytes) {
                         Ok(p) if p == expected => {
                             got = Some(p);
