@@ -10,11 +10,14 @@
 //!   connects and receives with timeouts, and shows bytes readably;
 //! - [`proxy`] puts a lossy network between a client and a server: it drops,
 //!   duplicates, reorders and delays datagrams by a seeded plan, and counts;
+//! - [`tftp_script`] plays a fixed TFTP exchange as a fake server or client
+//!   and says which packet was wrong ("expected ACK 3, got ACK 2").
 //!
 //! Start with [`deadline`]: every socket test wraps its body in it.
 
 pub mod deadline;
 pub mod loopback;
 pub mod proxy;
+pub mod tftp_script;
 
 pub use deadline::deadline;
