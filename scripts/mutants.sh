@@ -85,7 +85,8 @@ for exercise in "${exercises[@]}"; do
         done <"$equivalent"
     fi
     if ((list_only)); then
-        cargo mutants --package "$package" --list --line-col=false "${excludes[@]}"
+        cargo mutants --package "$package" --list --line-col=false \
+            --exclude "**/src/bin/**" "${excludes[@]}"
         continue
     fi
     out="$out_root/$exercise"
@@ -93,7 +94,10 @@ for exercise in "${exercises[@]}"; do
     echo "=== $exercise: mutating $package, graded by ${test_args[*]}"
     # cargo-mutants exits 2 when mutants survive, 3 on timeouts: we read
     # the outcome files instead.
+    # Only the library is graded: a solution's binaries (a lab server) are
+    # not what a student writes.
     cargo mutants --package "$package" --output "$out" --no-shuffle --line-col=false \
+        --exclude "**/src/bin/**" \
         --timeout-multiplier 3 --minimum-test-timeout 30 \
         "${excludes[@]}" -- "${test_args[@]}" || true
     dir="$out/mutants.out"

@@ -5,7 +5,9 @@
 use std::time::{Duration, Instant};
 
 use support::deadline;
-use support::loopback::{describe_bytes, recv_within, udp_socket};
+use support::loopback::{
+    describe_bytes, is_port_unreachable, recv_within, udp_socket,
+};
 use udp::step1_datagrams::{ReceiveError, receive_one, send_one};
 
 const LIMIT: Duration = Duration::from_secs(5);
@@ -148,6 +150,27 @@ fn receive_one_refuses_a_zero_timeout() {
             other => {
                 panic!("expected ReceiveError::Io(InvalidInput), got {other:?}")
             }
+        }
+    });
+}
+
+/// A socket error that is not a timeout is `ReceiveError::Io`, not
+/// `TimedOut`: here the OS reports that nobody listens where the socket is
+/// connected (an ICMP port unreachable, seen by the next receive).
+#[test]
+fn receive_one_reports_other_errors_as_io() {
+    deadline(LIMIT, "receive_one after a port unreachable", || {
+        // A port where nobody listens: bound by a socket that is closed at once.
+        let closed = udp_socket(WAIT).local_addr().unwrap();
+        let socket = udp_socket(WAIT);
+        socket.connect(closed).unwrap();
+        socket.send(b"anyone?").unwrap();
+        match receive_one(&socket, WAIT) {
+            Err(ReceiveError::Io(error)) if is_port_unreachable(&error) => {}
+            other => panic!(
+                "{closed} is closed, so the next receive fails with \
+                 ConnectionRefused; expected Err(ReceiveError::Io(..)), got {other:?}"
+            ),
         }
     });
 }

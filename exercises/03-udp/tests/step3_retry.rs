@@ -250,3 +250,28 @@ fn ignores_replies_from_strangers() {
         );
     });
 }
+
+/// A socket error other than a read timeout ends the retries with
+/// `RetryError::Io`: it is not silence to wait out. Here the socket is
+/// connected to a port where nobody listens, so the OS reports
+/// ConnectionRefused to the receive.
+#[test]
+fn a_socket_error_is_an_io_error_not_a_retry() {
+    deadline(LIMIT, "retries against a closed port", || {
+        let closed = udp_socket(WAIT).local_addr().unwrap();
+        let socket = udp_socket(WAIT);
+        socket.connect(closed).unwrap();
+        let policy = RetryPolicy {
+            attempts: 4,
+            first_timeout: Duration::from_millis(300),
+            backoff: 1,
+        };
+        match request_with_retries(&socket, closed, b"anyone?", &policy) {
+            Err(RetryError::Io(_)) => {}
+            other => panic!(
+                "{closed} is closed, so the receive fails with ConnectionRefused; \
+                 expected Err(RetryError::Io(..)), got {other:?}"
+            ),
+        }
+    });
+}

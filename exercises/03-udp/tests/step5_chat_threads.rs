@@ -281,3 +281,44 @@ fn a_failed_send_is_an_event_and_the_thread_goes_on() {
         assert!(thread.join().is_ok(), "the sending thread panicked");
     });
 }
+
+/// A receive error other than a timeout is a `Failed` event, and the thread
+/// goes on receiving. Here the socket is connected to a port where nobody
+/// listens, so the OS reports ConnectionRefused to the next receive.
+#[test]
+fn a_receive_error_is_an_event_and_the_thread_goes_on() {
+    deadline(
+        LIMIT,
+        "receive_until_stopped after a port unreachable",
+        || {
+            let closed = udp_socket(WAIT).local_addr().unwrap();
+            let socket = udp_socket(POLL_INTERVAL);
+            socket.connect(closed).unwrap();
+            socket.send(b"anyone?").unwrap();
+            let (sender, events) = mpsc::channel();
+            let stop = Arc::new(AtomicBool::new(false));
+            let flag = Arc::clone(&stop);
+            let thread = thread::spawn(move || {
+                receive_until_stopped(&socket, &sender, &flag)
+            });
+            match events.recv_timeout(WAIT) {
+                Ok(ChatEvent::Failed(_)) => {}
+                Ok(other) => panic!(
+                    "the receive failed (ConnectionRefused from {closed}): expected \
+                 Failed(..), got {other:?}"
+                ),
+                Err(_) => panic!(
+                    "the receive failed (ConnectionRefused from {closed}), but no \
+                 Failed event came within 2 s (was the error taken for a timeout?)"
+                ),
+            }
+            thread::sleep(3 * POLL_INTERVAL);
+            assert!(
+                !thread.is_finished(),
+                "after one failed receive, the receiving thread ended: it must go on"
+            );
+            stop.store(true, Ordering::SeqCst);
+            thread.join().unwrap();
+        },
+    );
+}
