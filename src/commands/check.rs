@@ -14,7 +14,7 @@
 //!     not yet implemented
 //!
 //! 1 of 2 steps pass
-//! next: make step 2 pass (Parse dotted binary); stuck? cargo lab hint ports 2
+//! next: make step 2 pass (Parse dotted binary); stuck? a hint for step 2: cargo lab hint ports 2
 //! ```
 
 use std::time::Duration;
@@ -34,6 +34,8 @@ pub struct CheckOptions {
     pub time_limit: Duration,
     /// Text or JSON.
     pub format: Format,
+    /// Show the standard library's backtrace of a failing test.
+    pub backtrace: bool,
 }
 
 /// Checks the exercise named, or the first one with an unfinished step.
@@ -71,7 +73,8 @@ pub fn check_exercise(
     }
     let runner = Runner::new(&lab.workbook.root)
         .time_limit(options.time_limit)
-        .color(text && lab.style.is_colored());
+        .color(text && lab.style.is_colored())
+        .backtrace(options.backtrace);
     let report = runner
         .run(&Target::exercise(&exercise))
         .with_context(|| format!("checking the exercise `{}`", exercise.package))?;
@@ -196,7 +199,9 @@ fn print_report(lab: &Lab, exercise: &Exercise, report: &Report, limit: Duration
             Outcome::Failed { output } if output.trim().is_empty() => {
                 println!("    (the test failed without printing anything)");
             }
-            Outcome::Failed { output } => println!("{}", indent(output, "    ")),
+            Outcome::Failed { output } => {
+                println!("{}", indent(&point_at_backtrace_flag(output), "    "));
+            }
             Outcome::TimedOut => println!(
                 "    the tests of {} did not finish within {} and were stopped.\n    \
                  A loop that never ends, or a socket waiting for something that \
@@ -224,6 +229,22 @@ fn print_report(lab: &Lab, exercise: &Exercise, report: &Report, limit: Duration
     println!("{}", advice(lab, exercise, report));
 }
 
+/// The standard library's closing note says to set `RUST_BACKTRACE`, which
+/// `cargo lab check` overrides: name the flag that works here instead.
+fn point_at_backtrace_flag(output: &str) -> String {
+    output
+        .lines()
+        .map(|line| {
+            if line.starts_with("note: run with `RUST_BACKTRACE=1`") {
+                "note: `cargo lab check --backtrace` shows a backtrace"
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The line that tells the student what to do now.
 fn advice(lab: &Lab, exercise: &Exercise, report: &Report) -> String {
     let style = lab.style;
@@ -239,7 +260,7 @@ fn advice(lab: &Lab, exercise: &Exercise, report: &Report) -> String {
     }
     if let Some(index) = first_unpassed {
         return format!(
-            "next: make step {} pass ({}); stuck? {}",
+            "next: make step {0} pass ({1}); stuck? a hint for step {0}: {2}",
             index + 1,
             exercise.steps[index].title,
             bold(format!("cargo lab hint {} {}", exercise.package, index + 1))

@@ -55,6 +55,7 @@ pub fn run(
     let options = CheckOptions {
         time_limit,
         format: Format::Text,
+        backtrace: false,
     };
 
     let (events, receiver) = mpsc::channel();
