@@ -133,6 +133,7 @@ fn run(command: Command) -> anyhow::Result<Verdict> {
                 time_limit: seconds(time_limit)?,
                 format,
                 backtrace,
+                watching: false,
             };
             commands::check::run(&mut lab, exercise.as_deref(), options)
         }

@@ -530,3 +530,39 @@ fn every_exercise_keeps_a_pristine_copy_of_its_shipped_stub() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// After a compile error, watch mode asks for a save, not for a command it
+/// runs by itself; without a terminal it reads one command per line.
+#[test]
+fn watch_after_a_compile_error_says_save_again() {
+    let _cargo = common::one_cargo_at_a_time();
+    let copy = copy_workbook();
+    let lib = copy
+        .root
+        .join(exercise_folder(&copy, EXERCISE))
+        .join("src/lib.rs");
+    let stub = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(&lib, format!("{stub}\nfn broken( {{\n")).unwrap();
+
+    let output = copy
+        .lab()
+        .args(["watch", EXERCISE])
+        .write_stdin("r\n")
+        .timeout(std::time::Duration::from_secs(300))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("does not compile"), "{stdout}");
+    assert!(
+        stdout.contains("next: fix the errors above, then save again"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("run cargo lab check"), "{stdout}");
+    assert_eq!(
+        stdout.matches(&format!("checking {EXERCISE}")).count(),
+        2,
+        "one check at the start, one for `r`:\n{stdout}"
+    );
+    assert!(stdout.contains("keys (then Enter)"), "{stdout}");
+}

@@ -36,6 +36,9 @@ pub struct CheckOptions {
     pub format: Format,
     /// Show the standard library's backtrace of a failing test.
     pub backtrace: bool,
+    /// Run by `cargo lab watch`, which checks again on every save: the
+    /// advice says "save again" rather than "run cargo lab check again".
+    pub watching: bool,
 }
 
 /// Checks the exercise named, or the first one with an unfinished step.
@@ -89,7 +92,7 @@ pub fn check_exercise(
     lab.progress.save().context("saving your progress")?;
 
     if text {
-        print_report(lab, &exercise, &report, options.time_limit);
+        print_report(lab, &exercise, &report, options);
     } else {
         let document = as_json(lab, &exercise, &report);
         let document =
@@ -119,8 +122,14 @@ fn all_done(lab: &Lab, format: Format) -> Result<Verdict> {
     Ok(Verdict::Passed)
 }
 
-fn print_report(lab: &Lab, exercise: &Exercise, report: &Report, limit: Duration) {
+fn print_report(
+    lab: &Lab,
+    exercise: &Exercise,
+    report: &Report,
+    options: CheckOptions,
+) {
     let style = lab.style;
+    let limit = options.time_limit;
     let title_width = exercise
         .steps
         .iter()
@@ -226,7 +235,7 @@ fn print_report(lab: &Lab, exercise: &Exercise, report: &Report, limit: Duration
     } else {
         println!("{done} of {} pass", count(report.steps.len(), "step"));
     }
-    println!("{}", advice(lab, exercise, report));
+    println!("{}", advice(lab, exercise, report, options.watching));
 }
 
 /// The standard library's closing note says to set `RUST_BACKTRACE`, which
@@ -246,13 +255,21 @@ fn point_at_backtrace_flag(output: &str) -> String {
 }
 
 /// The line that tells the student what to do now.
-fn advice(lab: &Lab, exercise: &Exercise, report: &Report) -> String {
+fn advice(
+    lab: &Lab,
+    exercise: &Exercise,
+    report: &Report,
+    watching: bool,
+) -> String {
     let style = lab.style;
     let bold = |text: String| style.bold(&text);
     let first_unpassed = report.steps.iter().position(|s| !s.passed());
     if let Some(index) = first_unpassed
         && report.steps[index].outcome() == StepOutcome::DidNotCompile
     {
+        if watching {
+            return "next: fix the errors above, then save again".to_owned();
+        }
         return format!(
             "next: fix the errors above, then run {} again",
             bold(format!("cargo lab check {}", exercise.package))
