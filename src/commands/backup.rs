@@ -88,7 +88,7 @@ impl Backups {
                 });
             }
         }
-        backups.sort_by(|a, b| natural_key(&a.name).cmp(&natural_key(&b.name)));
+        backups.sort_by_key(|b| natural_key(&b.name));
         Ok(backups)
     }
 
