@@ -1,8 +1,9 @@
 //! The student's progress: which steps passed at the last check, and how
 //! many hints of each step they have seen.
 //!
-//! It lives in `<workbook>/.netlab/progress.json` (git ignores `.netlab/`),
-//! a small file a person can read or delete to start afresh:
+//! It lives in `<workbook>/.netlab/progress.json` (git ignores `.netlab/`,
+//! by the `.gitignore` inside it), a small file a person can read or delete
+//! to start afresh; the book's exercise boxes show it too (`crate::book`):
 //!
 //! ```json
 //! { "exercises": { "ports": { "passed": ["step1_host_port"],

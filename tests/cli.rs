@@ -566,3 +566,77 @@ fn watch_after_a_compile_error_says_save_again() {
     );
     assert!(stdout.contains("keys (then Enter)"), "{stdout}");
 }
+
+/// Builds the copy's book with the `netlab-book` binary built for these
+/// tests, `NETLAB_BOOK_PROGRESS` set to `progress`, and returns the HTML of
+/// the exercise's page.
+fn built_exercise_page(
+    copy: &WorkbookCopy,
+    package: &str,
+    progress: &str,
+) -> String {
+    use mdbook_driver::MDBook;
+    use mdbook_driver::config::Config;
+
+    let out = tempfile::tempdir().expect("a temporary build folder");
+    let mut config =
+        Config::from_disk(copy.root.join("book.toml")).expect("book.toml");
+    config.set("build.build-dir", out.path()).unwrap();
+    let binary = env!("CARGO_BIN_EXE_netlab-book");
+    // mdBook splits the command like a shell; `env` sets the variable.
+    let command = format!("env NETLAB_BOOK_PROGRESS={progress} '{binary}'");
+    config.set("preprocessor.netlab.command", &command).unwrap();
+    config
+        .set(
+            "preprocessor.netlab-snippets.command",
+            format!("{command} snippets"),
+        )
+        .unwrap();
+    let book = MDBook::load_with_config(&copy.root, config).expect("the book loads");
+    book.build().expect("the book builds");
+    let workbook = copy.workbook();
+    let page = &workbook.exercise(package).unwrap().page;
+    let html = out.path().join(page.replace(".md", ".html"));
+    std::fs::read_to_string(&html)
+        .unwrap_or_else(|e| panic!("{}: {e}", html.display()))
+}
+
+/// Served on the reader's machine, the exercise box shows their progress
+/// from `.netlab/progress.json`: ✓ on the steps that pass, "next" on the
+/// first that does not. Built for publishing, or with no progress file, it
+/// shows no marks.
+#[test]
+fn the_book_marks_the_readers_progress_unless_published() {
+    let _cargo = common::one_cargo_at_a_time();
+    let copy = copy_workbook();
+    let workbook = copy.workbook();
+    let steps = &workbook.exercise(EXERCISE).unwrap().steps;
+    record_passes(&copy, EXERCISE, &[&steps[0].test]);
+
+    let html = built_exercise_page(&copy, EXERCISE, "1");
+    assert!(
+        html.contains(&format!("Your progress: 1 of {} steps pass", steps.len())),
+        "the header counts the steps that pass"
+    );
+    let at = |needle: &str| {
+        html.find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` on the page"))
+    };
+    let (step1, step2) = (at(&steps[0].title), at(&steps[1].title));
+    let (passed, next) = (at("✓ passes"), at(">next</span>"));
+    assert!(step1 < passed && passed < step2, "✓ in step 1's section");
+    assert!(step2 < next, "next in step 2's section");
+    assert_eq!(html.matches("netlab-mark-passed").count(), 1);
+    assert_eq!(html.matches("netlab-mark-next").count(), 1);
+
+    let published = built_exercise_page(&copy, EXERCISE, "0");
+    assert!(
+        !published.contains("netlab-mark"),
+        "no marks when published"
+    );
+    assert!(!published.contains("Your progress"));
+
+    std::fs::remove_file(copy.root.join(".netlab/progress.json")).unwrap();
+    let fresh = built_exercise_page(&copy, EXERCISE, "1");
+    assert!(!fresh.contains("netlab-mark"), "no marks without progress");
+}
