@@ -426,6 +426,13 @@ fn reset_without_git_restores_the_stub() {
         .stdout(contains("is the stub again"));
     assert_eq!(tree(&src), shipped);
     assert_eq!(backups(&copy, EXERCISE).len(), 1);
+    // Resetting the stub itself changes nothing and saves nothing.
+    copy.lab()
+        .args(["reset", EXERCISE])
+        .assert()
+        .code(0)
+        .stdout(contains("is already the stub as shipped"));
+    assert_eq!(backups(&copy, EXERCISE).len(), 1);
 }
 
 /// Without the workbook's pristine copy there is nothing to reset from:

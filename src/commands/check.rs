@@ -276,11 +276,19 @@ fn advice(
         );
     }
     if let Some(index) = first_unpassed {
+        let hint = if watching {
+            format!("press {} for a hint", bold("h".to_owned()))
+        } else {
+            format!(
+                "a hint for step {}: {}",
+                index + 1,
+                bold(format!("cargo lab hint {} {}", exercise.package, index + 1))
+            )
+        };
         return format!(
-            "next: make step {0} pass ({1}); stuck? a hint for step {0}: {2}",
+            "next: make step {} pass ({}); stuck? {hint}",
             index + 1,
             exercise.steps[index].title,
-            bold(format!("cargo lab hint {} {}", exercise.package, index + 1))
         );
     }
     let compare = format!(

@@ -11,6 +11,9 @@
 //! workbook downloaded as a zip has no git at all. Only the exercise's
 //! `src/` is written; nothing else in the workbook is touched.
 
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
 use anyhow::{Context, Result, bail};
 
 use super::backup::{Backups, replace_tree};
@@ -26,6 +29,14 @@ pub fn run(lab: &mut Lab, name: &str) -> Result<Verdict> {
         bail!("{}", no_pristine_copy(lab, &exercise));
     }
 
+    if src.is_dir() && same_files(&src, &pristine) {
+        println!(
+            "{}: {} is already the stub as shipped; nothing to reset",
+            exercise.package,
+            lab.show_path(&src)
+        );
+        return Ok(Verdict::Passed);
+    }
     let backup = if src.exists() {
         let saved = Backups::of(&lab.workbook.root, &exercise.package)
             .save(&src)
@@ -60,6 +71,39 @@ pub fn run(lab: &mut Lab, name: &str) -> Result<Verdict> {
             .bold(&format!("cargo lab check {}", exercise.package))
     );
     Ok(Verdict::Passed)
+}
+
+/// Whether the folders `a` and `b` hold the same files with the same
+/// contents (anything unreadable counts as different).
+fn same_files(a: &Path, b: &Path) -> bool {
+    fn files(
+        dir: &Path,
+        base: &Path,
+        found: &mut BTreeMap<PathBuf, Vec<u8>>,
+    ) -> bool {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return false;
+        };
+        for entry in entries {
+            let Ok(entry) = entry else { return false };
+            let path = entry.path();
+            if path.is_dir() {
+                if !files(&path, base, found) {
+                    return false;
+                }
+            } else {
+                let Ok(contents) = std::fs::read(&path) else {
+                    return false;
+                };
+                let relative =
+                    path.strip_prefix(base).unwrap_or(&path).to_path_buf();
+                found.insert(relative, contents);
+            }
+        }
+        true
+    }
+    let (mut left, mut right) = (BTreeMap::new(), BTreeMap::new());
+    files(a, a, &mut left) && files(b, b, &mut right) && left == right
 }
 
 /// What to say when the pristine copy is missing: where it should be, and

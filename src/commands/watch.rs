@@ -90,7 +90,10 @@ pub fn run(
                     rerun(lab, &exercise.package, options);
                     print_keys(lab, &watch, &exercise.src_dir(), keys);
                 }
-                Event::Key('h') => show_hint(lab, &exercise.package),
+                Event::Key('h') => {
+                    show_hint(lab, &exercise.package);
+                    print_keys(lab, &watch, &exercise.src_dir(), keys);
+                }
                 Event::Key('l') => {
                     list::run(lab, Format::Text)?;
                 }
