@@ -203,14 +203,17 @@ impl Progress {
             return;
         }
         self.announced = true;
-        let what = if self.bin == PACKAGE {
-            "the workbook's command line, cargo lab"
+        let (who, what) = if self.bin == PACKAGE {
+            ("cargo lab", "the workbook's command line")
         } else {
-            "the book's preprocessor"
+            (
+                "netlab",
+                "the book's preprocessor, which fills in the exercise pages",
+            )
         };
         eprintln!(
-            "cargo lab: building {what}: a minute or two the first time, a few \
-             seconds after an update; later runs start at once"
+            "{who}: building {what} (a minute or two the first time, a few seconds \
+             after an update; later runs start at once) …"
         );
     }
 
@@ -237,8 +240,13 @@ impl Progress {
         }
         let clear = if self.terminal { "\r\x1b[K" } else { "" };
         let how = if succeeded { "ready" } else { "stopped" };
+        let who = if self.bin == PACKAGE {
+            "cargo lab"
+        } else {
+            "netlab"
+        };
         eprintln!(
-            "{clear}cargo lab: {how} after {} s ({} compiled)",
+            "{clear}{who}: {how} after {} s ({} compiled)",
             self.started.elapsed().as_secs(),
             crates(self.compiled)
         );
