@@ -31,6 +31,10 @@
 //! a block may use what an earlier one made. Blocks without a marker (the
 //! installation of mdBook, a benchmark, the fuzzer) are left alone, and
 //! sections added later are run only once someone marks them.
+//!
+//! The commands are shell commands, so this runs where `sh` does.
+
+#![cfg(unix)]
 
 mod common;
 
