@@ -469,7 +469,9 @@ pub fn exercise_box_with_progress(
             "the same, again each time you save",
         ),
         (
-            format!("cargo test -p {package}"),
+            // Without --no-fail-fast cargo stops at the first step that
+            // fails, which as shipped is step 1.
+            format!("cargo test -p {package} --no-fail-fast"),
             "or plain cargo: every step's tests",
         ),
     ];
@@ -675,7 +677,7 @@ mod tests {
             "2 steps, 11 points",
             "cargo lab check ports",
             "cargo lab watch ports",
-            "cargo test -p ports ",
+            "cargo test -p ports --no-fail-fast ",
             "`exercises/01-ports/src/lib.rs`",
             "`exercises/01-ports/src/step1_host_port.rs`: step 1",
             "`exercises/01-ports/src/step2_ipv4_forms.rs`: step 2",
