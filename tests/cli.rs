@@ -1,6 +1,8 @@
 //! `cargo lab` as a student meets it, run on a throw-away copy of the
-//! workbook: progress, checks, hints, solutions, resets, and the exit codes
-//! (0 passed, 1 failed or refused, 2 usage or setup error).
+//! workbook: progress, checks, hints (wrapped to the width), solutions
+//! (whole or one step), resets (in a fork, without git) and restores, watch
+//! mode, the progress marks in the built book, and the exit codes (0
+//! passed, 1 failed or refused, 2 usage or setup error).
 //!
 //! Each `check` builds the exercise, so they are few and kept together.
 
