@@ -257,6 +257,7 @@ fn check_fails_on_the_stub_then_passes_with_the_solution() {
         .assert()
         .code(1)
         .stdout(contains("stack backtrace").not())
+        .stdout(contains("run with `RUST_BACKTRACE=1`").not())
         .stdout(contains("cargo lab check --backtrace"))
         .stdout(contains(format!("step 1  {}", exercise.steps[0].title)))
         .stdout(contains("first failure: step 1, test `"))

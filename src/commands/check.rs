@@ -210,6 +210,17 @@ fn print_report(
             }
             Outcome::Failed { output } => {
                 println!("{}", indent(&point_at_backtrace_flag(output), "    "));
+                if !options.backtrace && backtrace_wanted() {
+                    println!();
+                    println!(
+                        "    {}",
+                        style.dim(
+                            "(RUST_BACKTRACE is set, but a check leaves the standard \
+                             library's backtrace out; `cargo lab check --backtrace` \
+                             shows it)"
+                        )
+                    );
+                }
             }
             Outcome::TimedOut => println!(
                 "    the tests of {} did not finish within {} and were stopped.\n    \
@@ -238,8 +249,15 @@ fn print_report(
     println!("{}", advice(lab, exercise, report, options.watching));
 }
 
-/// The standard library's closing note says to set `RUST_BACKTRACE`, which
-/// `cargo lab check` overrides: name the flag that works here instead.
+/// Whether the user's environment asks for backtraces, which a check
+/// leaves out unless `--backtrace` is given.
+fn backtrace_wanted() -> bool {
+    std::env::var("RUST_BACKTRACE").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The standard library's note (printed by the first test that panics, so
+/// not always by the one shown) says to set `RUST_BACKTRACE`, which a check
+/// overrides: name the flag that works here instead.
 fn point_at_backtrace_flag(output: &str) -> String {
     output
         .lines()
