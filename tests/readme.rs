@@ -284,6 +284,8 @@ fn run_marked_blocks(file: &str) {
         !blocks.is_empty(),
         "{file} has no block marked `{MARKER} … -->`"
     );
+    // The first `cargo lab` may build and say so; the later ones are quiet.
+    let mut cargo_lab_built = false;
     for block in blocks {
         let mut servers: Vec<RunningServer> = Vec::new();
         for (line, expect) in &block.commands {
@@ -310,6 +312,15 @@ fn run_marked_blocks(file: &str) {
                         finished.stdout,
                         finished.stderr
                     );
+                    if line.starts_with("cargo lab") {
+                        assert!(
+                            !cargo_lab_built
+                                || !finished.stderr.contains("building"),
+                            "{place}: `{line}` built again, or said so:\n{}",
+                            finished.stderr
+                        );
+                        cargo_lab_built = true;
+                    }
                 }
             }
         }
