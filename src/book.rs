@@ -19,6 +19,14 @@
 //! points them at `index.md`, which mdBook then turns into `index.html`, so
 //! authors can write the link that also works when browsing the sources.
 //!
+//! When the book is served on the reader's own machine, the box also shows
+//! their progress, from the `.netlab/progress.json` that `cargo lab check`
+//! writes: ✓ on each step that passed at the last check, "next" on the
+//! first that did not. `book.toml` watches `.netlab/`, so `mdbook serve`
+//! rebuilds the page after each check. A book built without a progress file
+//! (a fresh clone, CI) or with `NETLAB_BOOK_PROGRESS=0` (a book to publish)
+//! shows no marks: see [`reader_progress`].
+//!
 //! A directive that names no exercise stops the build with an error naming
 //! the page and the exercises that exist: a silently empty box would look
 //! like a finished page. `\{{#exercise …}}` (with a backslash) is left alone
@@ -34,7 +42,12 @@ use anyhow::{Context, Result, bail};
 use mdbook_preprocessor::book::Book;
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
+use crate::progress::Progress;
 use crate::workbook::{Exercise, Step, Workbook};
+
+/// The environment variable that turns the progress marks off (`0`) for a
+/// book that is to be published, or on (`1`) even in CI.
+pub const PROGRESS_VARIABLE: &str = "NETLAB_BOOK_PROGRESS";
 
 /// The preprocessor's name: its table in `book.toml` is `[preprocessor.netlab]`.
 pub const NAME: &str = "netlab";
@@ -67,6 +80,7 @@ impl Preprocessor for ExercisePreprocessor {
                 ctx.root.display()
             )
         })?;
+        let progress = reader_progress(&ctx.root);
         let mut problems = Vec::new();
         book.for_each_chapter_mut(|chapter| {
             let page = chapter
@@ -78,7 +92,12 @@ impl Preprocessor for ExercisePreprocessor {
             if let Some(fixed) = fix_readme_links(&chapter.content) {
                 chapter.content = fixed;
             }
-            match expand_exercises(&chapter.content, &page, &workbook) {
+            match expand_exercises(
+                &chapter.content,
+                &page,
+                &workbook,
+                progress.as_ref(),
+            ) {
                 Ok(Some(expanded)) => chapter.content = expanded,
                 Ok(None) => {}
                 Err(problem) => problems.push(format!("{problem:#}")),
@@ -138,6 +157,28 @@ fn version_warning(caller: &str) -> Option<String> {
             release_line(built)
         )
     })
+}
+
+/// The reader's own progress, when the marks are to be shown: the
+/// workbook's `.netlab/progress.json` exists and [`PROGRESS_VARIABLE`] is
+/// not `0`. A damaged file is a warning and no marks, never a failed book.
+pub fn reader_progress(root: &Path) -> Option<Progress> {
+    let wanted = std::env::var(PROGRESS_VARIABLE).unwrap_or_default();
+    if matches!(wanted.trim(), "0" | "no" | "off" | "false") {
+        return None;
+    }
+    if !Progress::file(root).is_file() {
+        return None;
+    }
+    match Progress::load(root) {
+        Ok(progress) => Some(progress),
+        Err(error) => {
+            eprintln!(
+                "warning: the exercise boxes show no progress marks: {error:#}"
+            );
+            None
+        }
+    }
 }
 
 /// Points the page's Markdown links to a `README.md` at `index.md` instead
@@ -277,13 +318,15 @@ fn line_number(content: &str, offset: usize) -> usize {
 }
 
 /// Replaces every `{{#exercise PACKAGE}}` of `content` (the page `page`)
-/// with that exercise's box. `Ok(None)` means the page has no directive and
+/// with that exercise's box, with the reader's marks when `progress` is
+/// given. `Ok(None)` means the page has no directive and
 /// stays as it is. The package must be an exercise's package name exactly;
 /// otherwise the error names the page and lists the exercises there are.
 pub fn expand_exercises(
     content: &str,
     page: &Path,
     workbook: &Workbook,
+    progress: Option<&Progress>,
 ) -> Result<Option<String>> {
     let page_name = display_path(page);
     let directives = find_directives(content).with_context(|| page_name.clone())?;
@@ -301,7 +344,11 @@ pub fn expand_exercises(
                 )
             })?;
         expanded.push_str(&content[copied_up_to..directive.span.start]);
-        expanded.push_str(&exercise_box(exercise, &workbook.root));
+        expanded.push_str(&exercise_box_with_progress(
+            exercise,
+            &workbook.root,
+            progress,
+        ));
         copied_up_to = directive.span.end;
     }
     expanded.push_str(&content[copied_up_to..]);
@@ -336,6 +383,47 @@ fn find_exercise<'w>(workbook: &'w Workbook, package: &str) -> Result<&'w Exerci
 /// it. HTML blocks are always followed by a blank line so that the Markdown
 /// inside them (code spans in hints, the command blocks) is still rendered.
 pub fn exercise_box(exercise: &Exercise, root: &Path) -> String {
+    exercise_box_with_progress(exercise, root, None)
+}
+
+/// How a step stands for the reader, as the box marks it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepMark {
+    /// Passed at the last check: ✓.
+    Passed,
+    /// The first step that has not passed: "next".
+    Next,
+    /// Any later step that has not passed: no mark.
+    Later,
+}
+
+/// The marks for each step of `exercise`, in order.
+fn step_marks(exercise: &Exercise, progress: &Progress) -> Vec<StepMark> {
+    let next = progress.first_unfinished(exercise).map(|n| n.number - 1);
+    exercise
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(index, step)| {
+            if progress.step_passed(exercise, step) {
+                StepMark::Passed
+            } else if Some(index) == next {
+                StepMark::Next
+            } else {
+                StepMark::Later
+            }
+        })
+        .collect()
+}
+
+/// [`exercise_box`], with the reader's progress marked when there is some:
+/// a line in the header, and a mark beside each step's points.
+pub fn exercise_box_with_progress(
+    exercise: &Exercise,
+    root: &Path,
+    progress: Option<&Progress>,
+) -> String {
+    let marks = progress.map(|p| step_marks(exercise, p));
     let package = &exercise.package;
     let folder = exercise_folder(exercise, root);
     let total_points: u32 = exercise.steps.iter().map(|s| s.points).sum();
@@ -359,6 +447,15 @@ pub fn exercise_box(exercise: &Exercise, root: &Path) -> String {
         count(exercise.steps.len(), "step", "steps"),
         count(total_points as usize, "point", "points")
     );
+    if let Some(marks) = &marks {
+        let passed = marks.iter().filter(|m| **m == StepMark::Passed).count();
+        let _ = writeln!(
+            out,
+            "<span class=\"netlab-exercise-progress\">Your progress: {passed} of {} \
+             pass (at your last <code>cargo lab check</code>)</span>",
+            count(marks.len(), "step", "steps")
+        );
+    }
     out.push_str("</div>\n\n");
 
     out.push_str("**How to work it.** From the workbook's root folder:\n\n```sh\n");
@@ -372,7 +469,9 @@ pub fn exercise_box(exercise: &Exercise, root: &Path) -> String {
             "the same, again each time you save",
         ),
         (
-            format!("cargo test -p {package}"),
+            // Without --no-fail-fast cargo stops at the first step that
+            // fails, which as shipped is step 1.
+            format!("cargo test -p {package} --no-fail-fast"),
             "or plain cargo: every step's tests",
         ),
     ];
@@ -398,7 +497,8 @@ pub fn exercise_box(exercise: &Exercise, root: &Path) -> String {
     out.push('\n');
 
     for (number, step) in exercise.steps.iter().enumerate() {
-        step_section(&mut out, package, number + 1, step);
+        let mark = marks.as_ref().and_then(|m| m.get(number).copied());
+        step_section(&mut out, package, number + 1, step, mark);
     }
 
     let _ = write!(
@@ -419,12 +519,29 @@ pub fn exercise_box(exercise: &Exercise, root: &Path) -> String {
 }
 
 /// One step: its heading, points, its own test command and its hints.
-fn step_section(out: &mut String, package: &str, number: usize, step: &Step) {
+fn step_section(
+    out: &mut String,
+    package: &str,
+    number: usize,
+    step: &Step,
+    mark: Option<StepMark>,
+) {
     out.push_str("<div class=\"netlab-step\">\n\n");
+    // The mark goes beside the points, not in the heading, whose text is
+    // the anchor other pages link to.
     let _ = write!(out, "### Step {number}: {}\n\n", step.title);
+    let mark = match mark {
+        Some(StepMark::Passed) => {
+            " <span class=\"netlab-mark netlab-mark-passed\">✓ passes</span>"
+        }
+        Some(StepMark::Next) => {
+            " <span class=\"netlab-mark netlab-mark-next\">next</span>"
+        }
+        Some(StepMark::Later) | None => "",
+    };
     let _ = write!(
         out,
-        "<span class=\"netlab-points\">{}</span>\n\n",
+        "<span class=\"netlab-points\">{}</span>{mark}\n\n",
         count(step.points as usize, "point", "points")
     );
     let _ = write!(
@@ -560,7 +677,7 @@ mod tests {
             "2 steps, 11 points",
             "cargo lab check ports",
             "cargo lab watch ports",
-            "cargo test -p ports ",
+            "cargo test -p ports --no-fail-fast ",
             "`exercises/01-ports/src/lib.rs`",
             "`exercises/01-ports/src/step1_host_port.rs`: step 1",
             "`exercises/01-ports/src/step2_ipv4_forms.rs`: step 2",
@@ -617,7 +734,7 @@ mod tests {
     fn directive_is_replaced_by_the_box() {
         let content =
             "# Exercise: ports\n\nIntro.\n\n{{#exercise ports}}\n\nAfter.\n";
-        let expanded = expand_exercises(content, page(), &workbook())
+        let expanded = expand_exercises(content, page(), &workbook(), None)
             .unwrap()
             .expect("the page has a directive");
         assert!(expanded.starts_with("# Exercise: ports\n\nIntro.\n\n"));
@@ -631,7 +748,7 @@ mod tests {
     fn page_without_directive_is_unchanged() {
         let content = "# Ports\n\n{{#include ../../x.rs:anchor}}\n";
         assert_eq!(
-            expand_exercises(content, page(), &workbook()).unwrap(),
+            expand_exercises(content, page(), &workbook(), None).unwrap(),
             None
         );
     }
@@ -641,7 +758,8 @@ mod tests {
     #[test]
     fn unknown_package_is_an_error_naming_page_and_exercises() {
         let content = "# Exercise\n\n{{#exercise portz}}\n";
-        let error = expand_exercises(content, page(), &workbook()).unwrap_err();
+        let error =
+            expand_exercises(content, page(), &workbook(), None).unwrap_err();
         let message = format!("{error:#}");
         assert!(
             message.contains("book/01-ports/exercise.md, line 3"),
@@ -655,7 +773,7 @@ mod tests {
     #[test]
     fn folder_name_is_not_a_package_name() {
         let content = "{{#exercise 01-ports}}";
-        assert!(expand_exercises(content, page(), &workbook()).is_err());
+        assert!(expand_exercises(content, page(), &workbook(), None).is_err());
     }
 
     /// Spaces as mdBook allows them; escaped and other directives skipped.
@@ -674,7 +792,7 @@ mod tests {
     #[test]
     fn several_directives_on_one_page_all_expand() {
         let content = "{{#exercise ports}}\n{{#exercise udp}}\n";
-        let expanded = expand_exercises(content, page(), &workbook())
+        let expanded = expand_exercises(content, page(), &workbook(), None)
             .unwrap()
             .unwrap();
         assert!(expanded.contains("cargo lab check ports"));
@@ -689,7 +807,8 @@ mod tests {
             "{{#exercise ports udp}}",
             "text\n{{#exercise ports",
         ] {
-            let error = expand_exercises(content, page(), &workbook()).unwrap_err();
+            let error =
+                expand_exercises(content, page(), &workbook(), None).unwrap_err();
             let message = format!("{error:#}");
             assert!(message.contains("book/01-ports/exercise.md"), "{message}");
             assert!(message.contains("line"), "{message}");
@@ -726,6 +845,30 @@ mod tests {
         assert!(supports("html"));
         assert!(!supports("markdown"));
         assert!(!supports("epub"));
+    }
+
+    /// With progress, the header counts the steps that pass, the passing
+    /// steps get ✓ and the first other one "next"; without, no mark at all.
+    #[test]
+    fn progress_marks_passed_steps_and_the_next_one() {
+        let exercise = ports();
+        let mut progress = Progress::default();
+        progress.record_check(&exercise, ["step1_host_port"]);
+        let html = exercise_box_with_progress(&exercise, &root(), Some(&progress));
+        assert!(html.contains("Your progress: 1 of 2 steps pass"), "{html}");
+        let step2 = html.find("### Step 2").expect("step 2");
+        let passed = html.find("✓ passes").expect("a ✓");
+        let next = html.find(">next</span>").expect("a next");
+        assert!(
+            passed < step2 && step2 < next,
+            "✓ on step 1, next on step 2"
+        );
+        assert_eq!(html.matches("netlab-mark-passed").count(), 1);
+        assert_eq!(html.matches("netlab-mark-next").count(), 1);
+
+        let none = exercise_box(&exercise, &root());
+        assert!(!none.contains("netlab-mark"));
+        assert!(!none.contains("Your progress"));
     }
 
     /// Calling mdBook of another release line is worth a warning.

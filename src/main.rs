@@ -36,6 +36,10 @@ enum Command {
         /// Seconds each step's tests may run before they are stopped
         #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
         time_limit: f64,
+        /// Show the standard library's backtrace of a failing test (hidden
+        /// by default, even when RUST_BACKTRACE is set)
+        #[arg(long)]
+        backtrace: bool,
     },
     /// Check again whenever a file of the exercise changes
     Watch {
@@ -52,18 +56,29 @@ enum Command {
         /// The step: its number (from 1) or its test name (default: the first unfinished)
         step: Option<String>,
     },
-    /// The model answer, once the exercise passes
+    /// The model answer, once the exercise passes (paged on a terminal)
     Solution {
         /// The exercise
         exercise: String,
-        /// Show it even though the exercise does not pass yet
+        /// Only this step's model answer, once that step passes (its number
+        /// from 1, or its test name)
+        #[arg(long, value_name = "N")]
+        step: Option<String>,
+        /// Show it even though the exercise (or step) does not pass yet
         #[arg(long)]
         force: bool,
     },
-    /// Put the exercise's stub back (your version is backed up first)
+    /// Put the exercise's stub back as shipped (your version is backed up first)
     Reset {
         /// The exercise
         exercise: String,
+    },
+    /// Bring back a version that `reset` saved (lists them without BACKUP)
+    Restore {
+        /// The exercise
+        exercise: String,
+        /// The backup: its name (a date and time), or `latest`
+        backup: Option<String>,
     },
     /// Check a running server from the outside
     Probe {
@@ -112,10 +127,13 @@ fn run(command: Command) -> anyhow::Result<Verdict> {
             exercise,
             format,
             time_limit,
+            backtrace,
         } => {
             let options = CheckOptions {
                 time_limit: seconds(time_limit)?,
                 format,
+                backtrace,
+                watching: false,
             };
             commands::check::run(&mut lab, exercise.as_deref(), options)
         }
@@ -128,10 +146,15 @@ fn run(command: Command) -> anyhow::Result<Verdict> {
         Command::Hint { exercise, step } => {
             commands::hint::run(&mut lab, &exercise, step.as_deref())
         }
-        Command::Solution { exercise, force } => {
-            commands::solution::run(&lab, &exercise, force)
-        }
+        Command::Solution {
+            exercise,
+            step,
+            force,
+        } => commands::solution::run(&lab, &exercise, step.as_deref(), force),
         Command::Reset { exercise } => commands::reset::run(&mut lab, &exercise),
+        Command::Restore { exercise, backup } => {
+            commands::restore::run(&mut lab, &exercise, backup.as_deref())
+        }
         Command::Probe { .. } => unreachable!("handled above"),
     }
 }

@@ -1,8 +1,9 @@
 //! The student's progress: which steps passed at the last check, and how
 //! many hints of each step they have seen.
 //!
-//! It lives in `<workbook>/.netlab/progress.json` (git ignores `.netlab/`),
-//! a small file a person can read or delete to start afresh:
+//! It lives in `<workbook>/.netlab/progress.json` (git ignores `.netlab/`,
+//! by the `.gitignore` inside it), a small file a person can read or delete
+//! to start afresh; the book's exercise boxes show it too (`crate::book`):
 //!
 //! ```json
 //! { "exercises": { "ports": { "passed": ["step1_host_port"],
@@ -88,6 +89,7 @@ impl Progress {
             .context("the progress file has no folder")?;
         std::fs::create_dir_all(dir)
             .with_context(|| format!("creating {}", dir.display()))?;
+        keep_out_of_git(dir)?;
         let text =
             serde_json::to_string_pretty(self).context("encoding progress")?;
         let temporary = self.path.with_extension("json.tmp");
@@ -177,6 +179,31 @@ impl Progress {
     }
 }
 
+/// What `.netlab/.gitignore` says: git leaves the folder alone, all but
+/// this file, which the workbook ships so that the folder exists from the
+/// start (`mdbook serve` watches it, and refuses a watched folder that is
+/// missing).
+const GITIGNORE: &str = "\
+# Your own state, kept by `cargo lab`: progress.json (steps passed, hints
+# seen) and backups/ (your versions, saved by `cargo lab reset`). Git leaves
+# it all alone. The rule is here rather than in the workbook's .gitignore so
+# that `mdbook serve`, which skips what that file ignores, still sees
+# progress.json change and shows your progress in the book.
+*
+!.gitignore
+";
+
+/// Puts `.gitignore` back in the state folder `dir` if someone deleted the
+/// folder to start afresh.
+fn keep_out_of_git(dir: &Path) -> Result<()> {
+    let file = dir.join(".gitignore");
+    if file.exists() {
+        return Ok(());
+    }
+    std::fs::write(&file, GITIGNORE)
+        .with_context(|| format!("writing {}", file.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +259,14 @@ mod tests {
         progress.record_check(&exercise, ["step1_a"]);
         progress.note_hint_shown(&exercise, &exercise.steps[1]);
         progress.save().expect("saved");
+        let shipped = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(".netlab/.gitignore"),
+        )
+        .expect("the workbook ships .netlab/.gitignore");
+        let written =
+            std::fs::read_to_string(root.path().join(".netlab/.gitignore"))
+                .expect("saving wrote the state folder's .gitignore");
+        assert_eq!(written, shipped, "the same rule as the shipped file");
         let again = Progress::load(root.path()).expect("read back");
         assert_eq!(again.steps_done(&exercise), 1);
         assert_eq!(again.hints_shown(&exercise, &exercise.steps[1]), 1);

@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use serde::Deserialize;
 
+/// The folder, inside each exercise crate, that keeps the stub as shipped.
+pub const PRISTINE_DIR: &str = ".stub";
+
 /// The whole workbook: its root folder and its exercises in chapter order.
 #[derive(Debug, Clone)]
 pub struct Workbook {
@@ -211,6 +214,15 @@ impl Exercise {
     /// The folder a student edits: the crate's `src/`.
     pub fn src_dir(&self) -> PathBuf {
         self.dir.join("src")
+    }
+
+    /// The stub as shipped: a pristine copy of `src/` that the workbook keeps
+    /// in the crate's [`PRISTINE_DIR`] (`exercises/01-ports/.stub/src`), which
+    /// `cargo lab reset` copies back. The workbook's own tests hold it
+    /// identical to the shipped `src/`, so it is the stub whatever a student
+    /// commits, pushes or downloads.
+    pub fn pristine_src_dir(&self) -> PathBuf {
+        self.dir.join(PRISTINE_DIR).join("src")
     }
 
     /// The test file of a step.

@@ -7,6 +7,10 @@
 //! (`netlab::snippets`). mdBook may first ask `… supports RENDERER` (exit
 //! code 0 means yes), then sends the book as JSON on standard input and reads
 //! it back from standard output.
+//!
+//! The exercise boxes carry the reader's progress marks when the workbook
+//! has a `.netlab/progress.json`; `NETLAB_BOOK_PROGRESS=0` leaves them out,
+//! for a book to publish (see `netlab::book::reader_progress`).
 
 use std::io;
 use std::process::ExitCode;

@@ -14,7 +14,7 @@
 //!     not yet implemented
 //!
 //! 1 of 2 steps pass
-//! next: make step 2 pass (Parse dotted binary); stuck? cargo lab hint ports 2
+//! next: make step 2 pass (Parse dotted binary); stuck? a hint for step 2: cargo lab hint ports 2
 //! ```
 
 use std::time::Duration;
@@ -34,6 +34,11 @@ pub struct CheckOptions {
     pub time_limit: Duration,
     /// Text or JSON.
     pub format: Format,
+    /// Show the standard library's backtrace of a failing test.
+    pub backtrace: bool,
+    /// Run by `cargo lab watch`, which checks again on every save: the
+    /// advice says "save again" rather than "run cargo lab check again".
+    pub watching: bool,
 }
 
 /// Checks the exercise named, or the first one with an unfinished step.
@@ -71,7 +76,8 @@ pub fn check_exercise(
     }
     let runner = Runner::new(&lab.workbook.root)
         .time_limit(options.time_limit)
-        .color(text && lab.style.is_colored());
+        .color(text && lab.style.is_colored())
+        .backtrace(options.backtrace);
     let report = runner
         .run(&Target::exercise(&exercise))
         .with_context(|| format!("checking the exercise `{}`", exercise.package))?;
@@ -86,7 +92,7 @@ pub fn check_exercise(
     lab.progress.save().context("saving your progress")?;
 
     if text {
-        print_report(lab, &exercise, &report, options.time_limit);
+        print_report(lab, &exercise, &report, options);
     } else {
         let document = as_json(lab, &exercise, &report);
         let document =
@@ -116,8 +122,14 @@ fn all_done(lab: &Lab, format: Format) -> Result<Verdict> {
     Ok(Verdict::Passed)
 }
 
-fn print_report(lab: &Lab, exercise: &Exercise, report: &Report, limit: Duration) {
+fn print_report(
+    lab: &Lab,
+    exercise: &Exercise,
+    report: &Report,
+    options: CheckOptions,
+) {
     let style = lab.style;
+    let limit = options.time_limit;
     let title_width = exercise
         .steps
         .iter()
@@ -196,7 +208,20 @@ fn print_report(lab: &Lab, exercise: &Exercise, report: &Report, limit: Duration
             Outcome::Failed { output } if output.trim().is_empty() => {
                 println!("    (the test failed without printing anything)");
             }
-            Outcome::Failed { output } => println!("{}", indent(output, "    ")),
+            Outcome::Failed { output } => {
+                println!("{}", indent(&point_at_backtrace_flag(output), "    "));
+                if !options.backtrace && backtrace_wanted() {
+                    println!();
+                    println!(
+                        "    {}",
+                        style.dim(
+                            "(RUST_BACKTRACE is set, but a check leaves the standard \
+                             library's backtrace out; `cargo lab check --backtrace` \
+                             shows it)"
+                        )
+                    );
+                }
+            }
             Outcome::TimedOut => println!(
                 "    the tests of {} did not finish within {} and were stopped.\n    \
                  A loop that never ends, or a socket waiting for something that \
@@ -221,28 +246,67 @@ fn print_report(lab: &Lab, exercise: &Exercise, report: &Report, limit: Duration
     } else {
         println!("{done} of {} pass", count(report.steps.len(), "step"));
     }
-    println!("{}", advice(lab, exercise, report));
+    println!("{}", advice(lab, exercise, report, options.watching));
+}
+
+/// Whether the user's environment asks for backtraces, which a check
+/// leaves out unless `--backtrace` is given.
+fn backtrace_wanted() -> bool {
+    std::env::var("RUST_BACKTRACE").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+/// The standard library's note (printed by the first test that panics, so
+/// not always by the one shown) says to set `RUST_BACKTRACE`, which a check
+/// overrides: name the flag that works here instead.
+fn point_at_backtrace_flag(output: &str) -> String {
+    output
+        .lines()
+        .map(|line| {
+            if line.starts_with("note: run with `RUST_BACKTRACE=1`") {
+                "note: `cargo lab check --backtrace` shows a backtrace"
+            } else {
+                line
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The line that tells the student what to do now.
-fn advice(lab: &Lab, exercise: &Exercise, report: &Report) -> String {
+fn advice(
+    lab: &Lab,
+    exercise: &Exercise,
+    report: &Report,
+    watching: bool,
+) -> String {
     let style = lab.style;
     let bold = |text: String| style.bold(&text);
     let first_unpassed = report.steps.iter().position(|s| !s.passed());
     if let Some(index) = first_unpassed
         && report.steps[index].outcome() == StepOutcome::DidNotCompile
     {
+        if watching {
+            return "next: fix the errors above, then save again".to_owned();
+        }
         return format!(
             "next: fix the errors above, then run {} again",
             bold(format!("cargo lab check {}", exercise.package))
         );
     }
     if let Some(index) = first_unpassed {
+        let hint = if watching {
+            format!("press {} for a hint", bold("h".to_owned()))
+        } else {
+            format!(
+                "a hint for step {}: {}",
+                index + 1,
+                bold(format!("cargo lab hint {} {}", exercise.package, index + 1))
+            )
+        };
         return format!(
-            "next: make step {} pass ({}); stuck? {}",
+            "next: make step {} pass ({}); stuck? {hint}",
             index + 1,
             exercise.steps[index].title,
-            bold(format!("cargo lab hint {} {}", exercise.package, index + 1))
         );
     }
     let compare = format!(

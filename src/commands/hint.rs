@@ -8,7 +8,7 @@
 use anyhow::{Context, Result, bail};
 
 use super::{Lab, Verdict};
-use crate::output::{count, indent};
+use crate::output::{count, terminal_width, wrap};
 use crate::workbook::{Exercise, Step};
 
 /// Shows the next hint for a step of the exercise named.
@@ -56,8 +56,9 @@ pub fn show_next_hint(
             step.hints.len()
         );
         println!();
+        let width = terminal_width();
         for (index, hint) in step.hints.iter().enumerate() {
-            println!("{}", indent(&format!("{}. {hint}", index + 1), "  "));
+            println!("{}", wrap(&format!("{}. {hint}", index + 1), width, "  "));
         }
         return Ok(());
     };
@@ -68,11 +69,15 @@ pub fn show_next_hint(
         step.hints.len()
     );
     println!();
-    println!("{}", indent(hint, "  "));
+    println!("{}", wrap(hint, terminal_width(), "  "));
     println!();
     if seen + 1 < step.hints.len() {
+        // "another: … hint ports 1" read as "hint number 1": say that the
+        // number is the step's, and which hint comes next.
         println!(
-            "another: {}",
+            "hint {} of {} for step {number}: {}",
+            seen + 2,
+            step.hints.len(),
             style.bold(&format!("cargo lab hint {} {number}", exercise.package))
         );
     } else {

@@ -5,11 +5,13 @@
 //! `main` prints as a sentence and turns into exit code 2: a usage or setup
 //! problem, such as an exercise that does not exist.
 
+pub mod backup;
 pub mod check;
 pub mod hint;
 pub mod list;
 pub mod probe;
 pub mod reset;
+pub mod restore;
 pub mod solution;
 pub mod watch;
 

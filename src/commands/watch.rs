@@ -1,11 +1,16 @@
 //! `cargo lab watch [EXERCISE]`: checks the exercise again whenever one of
-//! its source files changes, and takes one-letter commands on stdin:
-//! `r` re-run, `h` hint, `n` next exercise, `l` list, `q` quit (each
-//! followed by Enter). When the files cannot be watched, `r` is the way to
-//! re-run; the end of stdin quits.
+//! its source files changes, and takes one-letter commands: `r` re-run,
+//! `h` hint, `n` next exercise, `l` list, `q` quit.
+//!
+//! On a terminal a single key press is enough: while it waits, the terminal
+//! is in raw mode (crossterm) and each key arrives as it is pressed; it goes
+//! back to normal before anything is printed, and whenever watch ends. When
+//! stdin is not a terminal (a pipe, a script, an editor's task runner) it
+//! reads lines instead, one command each, and the end of input quits. When
+//! the files cannot be watched, `r` is the way to re-run.
 
 use std::collections::VecDeque;
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
@@ -26,8 +31,8 @@ const DEBOUNCE: Duration = Duration::from_millis(300);
 enum Event {
     /// A Rust source file under the watched `src/` changed.
     Changed,
-    /// A line typed on stdin.
-    Line(String),
+    /// A command key: pressed on a terminal, or the first letter of a line.
+    Key(char),
     /// stdin was closed.
     EndOfInput,
 }
@@ -55,6 +60,8 @@ pub fn run(
     let options = CheckOptions {
         time_limit,
         format: Format::Text,
+        backtrace: false,
+        watching: true,
     };
 
     let (events, receiver) = mpsc::channel();
@@ -62,45 +69,90 @@ pub fn run(
         receiver,
         held: VecDeque::new(),
     };
-    read_stdin_lines(events.clone());
+    let keys = if std::io::stdin().is_terminal() {
+        read_key_presses(events.clone())
+    } else {
+        read_stdin_lines(events.clone())
+    };
     let mut watch = SourceWatch::new(events);
 
     loop {
         let exercise = lab.workbook.exercises[current].clone();
         watch.follow(&exercise.src_dir());
         rerun(lab, &exercise.package, options);
-        print_keys(lab, &watch, &exercise.src_dir());
+        print_keys(lab, &watch, &exercise.src_dir(), keys);
 
         // Wait for the next reason to do something.
         let next_exercise = loop {
-            match inbox.next() {
-                Event::EndOfInput => return Ok(Verdict::Passed),
-                Event::Changed => {
+            match keys.wait_for(|| inbox.next()) {
+                Event::EndOfInput | Event::Key('q') => return Ok(Verdict::Passed),
+                Event::Changed | Event::Key('r') => {
                     rerun(lab, &exercise.package, options);
-                    print_keys(lab, &watch, &exercise.src_dir());
+                    print_keys(lab, &watch, &exercise.src_dir(), keys);
                 }
-                Event::Line(line) => match line.trim().chars().next() {
-                    Some('q') => return Ok(Verdict::Passed),
-                    Some('r') => {
-                        rerun(lab, &exercise.package, options);
-                        print_keys(lab, &watch, &exercise.src_dir());
-                    }
-                    Some('h') => show_hint(lab, &exercise.package),
-                    Some('l') => {
-                        list::run(lab, Format::Text)?;
-                    }
-                    Some('n') if current + 1 < lab.workbook.exercises.len() => {
-                        break current + 1;
-                    }
-                    Some('n') => {
-                        println!("{} is the last exercise", exercise.package)
-                    }
-                    None => {}
-                    Some(_) => print_keys(lab, &watch, &exercise.src_dir()),
-                },
+                Event::Key('h') => {
+                    show_hint(lab, &exercise.package);
+                    print_keys(lab, &watch, &exercise.src_dir(), keys);
+                }
+                Event::Key('l') => {
+                    list::run(lab, Format::Text)?;
+                }
+                Event::Key('n') if current + 1 < lab.workbook.exercises.len() => {
+                    break current + 1;
+                }
+                Event::Key('n') => {
+                    println!("{} is the last exercise", exercise.package)
+                }
+                Event::Key(_) => print_keys(lab, &watch, &exercise.src_dir(), keys),
             }
         };
         current = next_exercise;
+    }
+}
+
+/// How commands come in: single key presses, or lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    /// A terminal in raw mode while watch waits: one key, no Enter.
+    Pressed,
+    /// Lines on stdin: a letter, then Enter.
+    Lines,
+}
+
+impl Keys {
+    /// Runs `wait` (which prints nothing) with the terminal in raw mode
+    /// when keys are read one at a time, and puts it back to normal before
+    /// returning, so what is printed next looks as it should.
+    fn wait_for(self, wait: impl FnOnce() -> Event) -> Event {
+        if self == Keys::Lines {
+            return wait();
+        }
+        let raw = RawMode::enable();
+        let event = wait();
+        drop(raw);
+        event
+    }
+}
+
+/// The terminal in raw mode for as long as this value lives (a panic or
+/// an early return included).
+struct RawMode {
+    enabled: bool,
+}
+
+impl RawMode {
+    fn enable() -> RawMode {
+        RawMode {
+            enabled: crossterm::terminal::enable_raw_mode().is_ok(),
+        }
+    }
+}
+
+impl Drop for RawMode {
+    fn drop(&mut self) {
+        if self.enabled {
+            let _ = crossterm::terminal::disable_raw_mode();
+        }
     }
 }
 
@@ -138,24 +190,29 @@ fn show_hint(lab: &mut Lab, package: &str) {
     }
 }
 
-fn print_keys(lab: &Lab, watch: &SourceWatch, src: &Path) {
+fn print_keys(lab: &Lab, watch: &SourceWatch, src: &Path, keys: Keys) {
     println!();
+    let (press, keys_line) = match keys {
+        Keys::Pressed => (
+            "press r",
+            "keys: r re-run · h hint · n next exercise · l list · q quit",
+        ),
+        Keys::Lines => (
+            "type r and Enter",
+            "keys (then Enter): r re-run · h hint · n next exercise · l list · q quit",
+        ),
+    };
     match &watch.problem {
         None => println!(
-            "watching {} for changes",
+            "watching {} for changes: save a file to check again",
             lab.style.bold(&lab.show_path(src))
         ),
         Some(problem) => println!(
-            "cannot watch {} for changes ({problem}): save, then type r and Enter",
+            "cannot watch {} for changes ({problem}): save, then {press}",
             lab.show_path(src)
         ),
     }
-    println!(
-        "{}",
-        lab.style.dim(
-            "keys (then Enter): r re-run · h hint · n next exercise · l list · q quit"
-        )
-    );
+    println!("{}", lab.style.dim(keys_line));
 }
 
 /// Where events arrive, with a place for those that came during a burst
@@ -191,17 +248,58 @@ impl Inbox {
     }
 }
 
-/// Reads stdin on its own thread, a line at a time, until it ends.
-fn read_stdin_lines(events: Sender<Event>) {
+/// Reads stdin on its own thread, a line at a time, until it ends; each
+/// line's first letter is a command (blank lines are none).
+fn read_stdin_lines(events: Sender<Event>) -> Keys {
     thread::spawn(move || {
         for line in std::io::stdin().lock().lines() {
             let Ok(line) = line else { break };
-            if events.send(Event::Line(line)).is_err() {
+            let Some(key) = line.trim().chars().next() else {
+                continue;
+            };
+            if events.send(Event::Key(key.to_ascii_lowercase())).is_err() {
                 return;
             }
         }
         let _ = events.send(Event::EndOfInput);
     });
+    Keys::Lines
+}
+
+/// Reads key presses from the terminal on its own thread. In raw mode
+/// Ctrl-C and Ctrl-D are keys like any other: both quit, as they would
+/// anywhere else.
+fn read_key_presses(events: Sender<Event>) -> Keys {
+    use crossterm::event::{self, KeyCode, KeyEventKind, KeyModifiers};
+    thread::spawn(move || {
+        loop {
+            let Ok(event) = event::read() else {
+                let _ = events.send(Event::EndOfInput);
+                return;
+            };
+            let event::Event::Key(key) = event else {
+                continue;
+            };
+            if key.kind != KeyEventKind::Press {
+                continue;
+            }
+            let command = match key.code {
+                KeyCode::Char('c' | 'd')
+                    if key.modifiers.contains(KeyModifiers::CONTROL) =>
+                {
+                    'q'
+                }
+                KeyCode::Char(c) => c.to_ascii_lowercase(),
+                KeyCode::Esc => 'q',
+                // Enter, arrows …: show the keys again.
+                _ => '?',
+            };
+            if events.send(Event::Key(command)).is_err() {
+                return;
+            }
+        }
+    });
+    Keys::Pressed
 }
 
 /// The file watcher, following one exercise's `src/` at a time.

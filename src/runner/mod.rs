@@ -78,6 +78,7 @@ pub struct Runner {
     test_threads: Option<usize>,
     target_dir: Option<PathBuf>,
     color: bool,
+    backtrace: Option<bool>,
 }
 
 impl Runner {
@@ -92,6 +93,7 @@ impl Runner {
             test_threads: None,
             target_dir: None,
             color: false,
+            backtrace: None,
         }
     }
 
@@ -116,6 +118,14 @@ impl Runner {
     /// Keeps the compiler's colours in rendered diagnostics (for a terminal).
     pub fn color(mut self, color: bool) -> Runner {
         self.color = color;
+        self
+    }
+
+    /// Whether a failing test prints the standard library's backtrace:
+    /// `false` hides it even when the user's `RUST_BACKTRACE` asks for one,
+    /// `true` shows it. Without this call the environment decides.
+    pub fn backtrace(mut self, show: bool) -> Runner {
+        self.backtrace = Some(show);
         self
     }
 
@@ -222,6 +232,17 @@ impl Runner {
             .current_dir(&target.crate_dir)
             .env("CARGO_MANIFEST_DIR", &target.crate_dir)
             .env("CARGO_PKG_NAME", &target.package);
+        match self.backtrace {
+            Some(true) => {
+                command.env("RUST_BACKTRACE", "1");
+            }
+            Some(false) => {
+                command
+                    .env("RUST_BACKTRACE", "0")
+                    .env_remove("RUST_LIB_BACKTRACE");
+            }
+            None => {}
+        }
         command
     }
 }

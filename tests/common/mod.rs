@@ -127,34 +127,57 @@ impl WorkbookCopy {
 
     /// Makes the copy a git repository with everything committed.
     pub fn git_init(&self) {
-        let git = |args: &[&str]| {
-            let status = StdCommand::new("git")
-                .current_dir(&self.root)
-                .env("GIT_CEILING_DIRECTORIES", self.ceiling())
-                .args([
-                    "-c",
-                    "user.name=netlab",
-                    "-c",
-                    "user.email=netlab@example.org",
-                ])
-                .args([
-                    "-c",
-                    "commit.gpgsign=false",
-                    "-c",
-                    "init.defaultBranch=main",
-                ])
-                .args(args)
-                .status()
-                .expect("git runs");
-            assert!(status.success(), "git {args:?} failed");
-        };
-        git(&["init", "--quiet"]);
-        git(&["add", "--all"]);
-        git(&[
+        self.git(&["init", "--quiet"]);
+        self.git(&["add", "--all"]);
+        self.git(&[
             "commit",
             "--quiet",
             "--message",
             "The workbook as handed out",
         ]);
+    }
+
+    /// Runs git in the copy, as a fixed user who signs nothing, and fails
+    /// the test if git fails.
+    pub fn git(&self, args: &[&str]) {
+        let status = StdCommand::new("git")
+            .current_dir(&self.root)
+            .env("GIT_CEILING_DIRECTORIES", self.ceiling())
+            .args([
+                "-c",
+                "user.name=netlab",
+                "-c",
+                "user.email=netlab@example.org",
+            ])
+            .args([
+                "-c",
+                "commit.gpgsign=false",
+                "-c",
+                "init.defaultBranch=main",
+            ])
+            .args(args)
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?} failed");
+    }
+
+    /// A `git clone` of this copy (which must be a git repository) in a
+    /// temporary folder of its own: its `origin/main` is this copy's `main`,
+    /// as a student's clone of their own fork has.
+    pub fn git_clone(&self) -> WorkbookCopy {
+        let dir = tempfile::Builder::new()
+            .prefix("netlab-clone-")
+            .tempdir()
+            .expect("a temporary folder");
+        let root = dir.path().join("workbook");
+        let status = StdCommand::new("git")
+            .env("GIT_CEILING_DIRECTORIES", self.ceiling())
+            .args(["clone", "--quiet"])
+            .arg(&self.root)
+            .arg(&root)
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git clone failed");
+        WorkbookCopy { _dir: dir, root }
     }
 }

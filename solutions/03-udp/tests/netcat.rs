@@ -46,7 +46,7 @@ fn netcat_available() -> bool {
 }
 
 /// Starts the model echo server on a port from the OS and returns it with
-/// the address it printed on its first line.
+/// the address it printed on its first line, `listening on ADDR`.
 fn start_echo_server() -> (KillOnDrop, SocketAddr) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_udp-echo-server"))
         .arg("127.0.0.1:0")
@@ -58,9 +58,13 @@ fn start_echo_server() -> (KillOnDrop, SocketAddr) {
     BufReader::new(child.stdout.take().expect("stdout is piped"))
         .read_line(&mut first_line)
         .expect("could not read the echo server's address");
-    let addr = first_line.trim().parse().unwrap_or_else(|_| {
-        panic!("udp-echo-server printed `{first_line}`, not an address")
-    });
+    let addr = first_line
+        .trim()
+        .strip_prefix("listening on ")
+        .and_then(|addr| addr.parse().ok())
+        .unwrap_or_else(|| {
+            panic!("udp-echo-server printed `{first_line}`, not `listening on ADDR`")
+        });
     (KillOnDrop(child), addr)
 }
 
