@@ -16,11 +16,12 @@
 //!    and read back what the kernel granted.
 //! 3. [`step3_text`]: UTF-8 and GBK, strict decoding, guessing, and mojibake.
 //! 4. [`step4_receive`]: a receive that tells data from silence from a closed peer.
-//! 5. [`step5_unix`]: Unix-domain sockets: a socket pair and datagrams on a path.
-//! 6. [`step6_diagnose`]: turn an `io::Error` into a sentence a person can act on.
+//! 5. [`step5_unix_pair`]: a Unix socket pair, sending and receiving at once.
+//! 6. [`step6_unix_datagram`]: Unix datagram sockets on a path, and answering one.
+//! 7. [`step7_diagnose`]: turn an `io::Error` into a sentence a person can act on.
 //!
 //! Run `cargo lab check sockets` to see which steps pass, and `cargo lab hint
-//! sockets` when you are stuck. Step 5 needs Linux or macOS (WSL counts).
+//! sockets` when you are stuck. Steps 5 and 6 need Linux or macOS (WSL counts).
 
 // The stubs ignore their arguments until you write the bodies.
 #![allow(unused_variables)]
@@ -30,5 +31,7 @@ pub mod step2_options;
 pub mod step3_text;
 pub mod step4_receive;
 #[cfg(unix)]
-pub mod step5_unix;
-pub mod step6_diagnose;
+pub mod step5_unix_pair;
+#[cfg(unix)]
+pub mod step6_unix_datagram;
+pub mod step7_diagnose;

@@ -89,7 +89,8 @@ pub fn encode(text: &str, encoding: Encoding) -> Result<Vec<u8>, TextError> {
 /// The text that `bytes` spell in `encoding`, decoded *strictly*: anything
 /// malformed is an error, never a replacement character.
 ///
-/// Book: "Bytes and text" (strict and lenient decoding).
+/// Book: "Bytes and text" (strict and lenient decoding; decoding as the bytes
+/// arrive, for where a malformed sequence starts).
 ///
 /// # Errors
 /// [`TextError::Malformed`] with `valid_up_to` = how many bytes from the start

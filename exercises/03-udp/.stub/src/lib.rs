@@ -12,9 +12,11 @@
 //!    exponential backoff, and no trust in strangers.
 //! 4. [`step4_boundaries`]: one send is one receive; the largest datagram;
 //!    noticing a datagram cut short.
-//! 5. [`step5_chat`]: a chat peer that sends and receives at the same time,
-//!    with two threads and channels.
-//! 6. [`step6_request_ids`]: many requests in flight, replies matched by id.
+//! 5. [`step5_chat_threads`]: the two threads of a chat peer, one receiving,
+//!    one sending, talking to the rest of the program through channels.
+//! 6. [`step6_chat_peer`]: the chat peer that runs them both on one socket,
+//!    and stops them.
+//! 7. [`step7_request_ids`]: many requests in flight, replies matched by id.
 //!
 //! Each task is a function whose body is `todo!()`; its doc comment is the
 //! whole task. The types are given complete: only behaviour is missing.
@@ -27,5 +29,6 @@ pub mod step1_datagrams;
 pub mod step2_echo_server;
 pub mod step3_retry;
 pub mod step4_boundaries;
-pub mod step5_chat;
-pub mod step6_request_ids;
+pub mod step5_chat_threads;
+pub mod step6_chat_peer;
+pub mod step7_request_ids;

@@ -1,4 +1,4 @@
-//! Step 6: from an `io::Error` to a sentence a person can act on.
+//! Step 7: from an `io::Error` to a sentence a person can act on.
 //!
 //! "Connection refused (os error 111)" is precise and useless to someone who
 //! does not know what refused means. Every socket error has a usual cause and a
@@ -71,5 +71,5 @@ pub fn diagnose(error: &io::Error, context: &Context) -> String {
     // TODO: `match error.kind() { io::ErrorKind::ConnectionRefused => … }`,
     // with `format!` and `context.addr`; `context.operation` displays as
     // "connecting to", "binding", ….
-    todo!("step 6: diagnose a socket error")
+    todo!("step 7: diagnose a socket error")
 }

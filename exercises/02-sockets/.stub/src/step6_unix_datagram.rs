@@ -1,37 +1,14 @@
-//! Step 5: Unix-domain sockets — two programs on one machine.
+//! Step 6: Unix datagram sockets on a path — who can be answered.
 //!
-//! A Unix-domain socket has the same API as a TCP or UDP socket, but its address
-//! is a *path* in the file system (or nothing, for the two ends of a socket
-//! pair), and its bytes never touch the network: the kernel copies them from one
-//! process to the other. `std::os::unix::net` has `UnixStream` and
-//! `UnixDatagram`.
+//! A Unix datagram socket's address is a *path* in the file system (the
+//! socket's file), and its datagrams never touch the network. The path
+//! outlives the socket unless someone removes it.
 //!
 //! Book: "Unix-domain sockets" in chapter 2.
 
 use std::io;
 use std::os::unix::net::UnixDatagram;
 use std::path::{Path, PathBuf};
-
-/// Sends each message through a connected pair of Unix stream sockets
-/// (`UnixStream::pair()`) to a thread that echoes everything it reads, and
-/// returns what came back: one reply per message, in order, each exactly as
-/// long as its message (an empty message gets an empty reply).
-///
-/// A stream keeps no message boundaries, so cut the echoed bytes by the
-/// lengths you sent. And send and receive *at the same time* (a second thread,
-/// or `std::thread::scope`): a message larger than the socket's buffer fills
-/// the echo side, the echo stops, and a writer that waits for it to finish
-/// before reading waits for ever. When all is sent, `shutdown(Shutdown::Write)`
-/// tells the echo thread to stop (its read returns 0).
-///
-/// Book: "Unix-domain sockets" (a socket pair).
-///
-/// # Errors
-/// Any I/O error of the pair, or an error if a helper thread panicked.
-pub fn echo_over_pair(messages: &[&[u8]]) -> io::Result<Vec<Vec<u8>>> {
-    // TODO: UnixStream::pair(), an echo thread, a sending thread, read replies.
-    todo!("step 5: echo over a Unix socket pair")
-}
 
 /// A Unix datagram socket bound to a fresh path in the temporary directory;
 /// the path is removed when the value is dropped.
@@ -55,7 +32,7 @@ impl NamedDatagram {
     /// `UnixDatagram::bind` reports.
     pub fn bind(label: &str) -> io::Result<Self> {
         // TODO: check the label, build the path, UnixDatagram::bind(&path).
-        todo!("step 5: bind a datagram socket to a unique path")
+        todo!("step 6: bind a datagram socket to a unique path")
     }
 
     /// The path others send to.
@@ -88,5 +65,5 @@ impl Drop for NamedDatagram {
 /// send error as it came.
 pub fn echo_one_datagram(server: &UnixDatagram) -> io::Result<PathBuf> {
     // TODO: recv_from, `sender.as_pathname()`, send_to that path.
-    todo!("step 5: echo one datagram to its sender")
+    todo!("step 6: echo one datagram to its sender")
 }

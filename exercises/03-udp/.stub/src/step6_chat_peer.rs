@@ -1,16 +1,10 @@
-//! Step 5: a chat peer that sends and receives at the same time.
+//! Step 6: a chat peer that sends and receives at the same time.
 //!
-//! Book: "A chat peer" (chapter UDP). Tests: `tests/step5_chat.rs`.
+//! Book: "A chat peer" (chapter UDP). Tests: `tests/step6_chat_peer.rs`.
 //!
-//! A chat must show the other side's line while the user is still typing,
-//! so it cannot wait for one thing at a time. Give each wait a thread of
-//! its own, both using one socket (`try_clone` gives a second handle), and
-//! connect them to the rest of the program (the "UI") with channels:
-//!
-//! ```text
-//!   UI ── send(text) ──► [outgoing channel] ──► sender thread ──► socket ──► peer
-//!   UI ◄── ChatEvent ◄── [events channel] ◄── receiver thread ◄── socket ◄── peer
-//! ```
+//! Step 5 wrote what each of the chat's two threads runs. Here they come
+//! together: one socket, a second handle to it (`try_clone`), two channels
+//! and two threads, behind a small API the UI calls.
 
 use std::io;
 use std::net::SocketAddr;
@@ -19,31 +13,11 @@ use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{Receiver, Sender};
 use std::thread::JoinHandle;
 
+pub use crate::step5_chat_threads::ChatEvent;
+
 /// The longest message, in bytes: what fits in one Ethernet frame
 /// (1500 − 20 IP − 8 UDP), so a message is never fragmented.
 pub const MAX_MESSAGE: usize = 1_472;
-
-/// What the receiving side tells the UI.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChatEvent {
-    /// A datagram of UTF-8 text.
-    Message {
-        /// Who sent it.
-        from: SocketAddr,
-        /// What it said.
-        text: String,
-    },
-    /// A datagram that is not UTF-8: shown, not trusted, and no reason to
-    /// stop.
-    NotText {
-        /// Who sent it.
-        from: SocketAddr,
-        /// Its bytes, unchanged.
-        bytes: Vec<u8>,
-    },
-    /// Something went wrong in one of the peer's threads, in a sentence.
-    Failed(String),
-}
 
 /// A running chat peer: two threads around one socket.
 #[derive(Debug)]
@@ -65,21 +39,22 @@ impl ChatPeer {
     /// given to [`ChatPeer::send`] go to `peer_addr`.
     ///
     /// Contract:
-    /// - the receiving thread turns every datagram, from anyone, into an
-    ///   event: `Message { from, text }` when it is UTF-8, `NotText { from,
-    ///   bytes }` when not; it never panics and goes on after either;
-    /// - it must notice the stop flag: give its socket a read timeout of
-    ///   [`crate::step2_echo_server::POLL_INTERVAL`];
-    /// - the sending thread sends each line queued by `send` as one
-    ///   datagram to `peer_addr`, in order; a failed send becomes a
-    ///   `ChatEvent::Failed` event, not a panic;
+    /// - the receiving thread runs
+    ///   [`crate::step5_chat_threads::receive_until_stopped`] on the socket,
+    ///   which must have a read timeout of
+    ///   [`crate::step2_echo_server::POLL_INTERVAL`] so it notices the stop
+    ///   flag;
+    /// - the sending thread runs [`crate::step5_chat_threads::send_until_closed`]
+    ///   on a second handle to the same socket (`try_clone`), so replies come
+    ///   from the address the peer writes to;
+    /// - both send their events into the one channel returned here;
     /// - an error binding or starting a thread is returned.
     pub fn start(
         bind: SocketAddr,
         peer_addr: SocketAddr,
     ) -> io::Result<(ChatPeer, Receiver<ChatEvent>)> {
         // TODO: bind, try_clone, two channels, two threads.
-        todo!("step 5: ChatPeer::start")
+        todo!("step 6: ChatPeer::start")
     }
 
     /// The address this peer receives on: give it to the other side.
@@ -95,7 +70,7 @@ impl ChatPeer {
     /// not wait for the network: the sending thread does that.
     pub fn send(&self, text: &str) -> io::Result<()> {
         // TODO: check the length, then hand the text to the sending thread.
-        todo!("step 5: ChatPeer::send")
+        todo!("step 6: ChatPeer::send")
     }
 
     /// Stops both threads and waits for them.
@@ -106,6 +81,6 @@ impl ChatPeer {
     /// no thread holds a `Sender<ChatEvent>` any more.
     pub fn stop(mut self) {
         // TODO: set the flag, drop the outgoing Sender, join the threads.
-        todo!("step 5: ChatPeer::stop")
+        todo!("step 6: ChatPeer::stop")
     }
 }

@@ -1,7 +1,7 @@
-//! Step 6: many requests in flight, replies matched by id.
+//! Step 7: many requests in flight, replies matched by id.
 //!
 //! Book: "Timeouts and retries", the part on request ids (chapter UDP).
-//! Tests: `tests/step6_request_ids.rs`, with a server that answers in
+//! Tests: `tests/step7_request_ids.rs`, with a server that answers in
 //! reverse order and sends one reply twice.
 //!
 //! The wire format: a 4-byte id, big-endian ("network order"), then the
@@ -27,7 +27,7 @@ pub const ID_LEN: usize = 4;
 /// Puts `id` (4 bytes, big-endian) in front of `payload`.
 pub fn encode_request(id: u32, payload: &[u8]) -> Vec<u8> {
     // TODO: the id's bytes, then the payload's.
-    todo!("step 6: encode_request")
+    todo!("step 7: encode_request")
 }
 
 /// Why a datagram is not a reply.
@@ -59,7 +59,7 @@ impl Error for DecodeError {}
 /// (never a panic); exactly 4 bytes is an id with an empty payload.
 pub fn decode_reply(datagram: &[u8]) -> Result<(u32, &[u8]), DecodeError> {
     // TODO: split off the first 4 bytes.
-    todo!("step 6: decode_reply")
+    todo!("step 7: decode_reply")
 }
 
 /// What [`Correlator::accept`] made of a datagram.
@@ -94,7 +94,7 @@ impl Correlator {
     /// Notes that a request with `id` was sent and wants a reply.
     pub fn expect(&mut self, id: u32) {
         // TODO
-        todo!("step 6: Correlator::expect")
+        todo!("step 7: Correlator::expect")
     }
 
     /// Looks at one datagram from the server: keeps its payload if it
@@ -106,22 +106,22 @@ impl Correlator {
     /// to hold an id is `Malformed(error)`.
     pub fn accept(&mut self, datagram: &[u8]) -> Accepted {
         // TODO: decode, then: waiting? already answered? neither?
-        todo!("step 6: Correlator::accept")
+        todo!("step 7: Correlator::accept")
     }
 
     /// The ids still waiting for a reply, smallest first.
     pub fn missing(&self) -> Vec<u32> {
-        todo!("step 6: Correlator::missing")
+        todo!("step 7: Correlator::missing")
     }
 
     /// Whether every expected request has its reply.
     pub fn is_complete(&self) -> bool {
-        todo!("step 6: Correlator::is_complete")
+        todo!("step 7: Correlator::is_complete")
     }
 
     /// The replies, by id.
     pub fn into_replies(self) -> HashMap<u32, Vec<u8>> {
-        todo!("step 6: Correlator::into_replies")
+        todo!("step 7: Correlator::into_replies")
     }
 }
 
@@ -188,5 +188,5 @@ pub fn send_all_and_collect(
     timeout: Duration,
 ) -> Result<HashMap<u32, Vec<u8>>, CollectError> {
     // TODO: send everything, then receive until complete or out of time.
-    todo!("step 6: send_all_and_collect")
+    todo!("step 7: send_all_and_collect")
 }
