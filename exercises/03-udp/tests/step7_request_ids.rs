@@ -256,3 +256,23 @@ fn missing_replies_are_reported_by_id() {
         );
     });
 }
+
+/// A socket error other than a read timeout is `CollectError::Io`, not
+/// silence to wait out: here the socket is connected to a port where nobody
+/// listens, so the OS reports ConnectionRefused to the receive.
+#[test]
+fn a_socket_error_is_an_io_error_not_missing_replies() {
+    deadline(LIMIT, "send_all_and_collect to a closed port", || {
+        let closed = udp_socket(WAIT).local_addr().unwrap();
+        let socket = udp_socket(WAIT);
+        socket.connect(closed).unwrap();
+        let requests = vec![(1, b"one".to_vec()), (2, b"two".to_vec())];
+        match send_all_and_collect(&socket, closed, &requests, WAIT) {
+            Err(CollectError::Io(_)) => {}
+            other => panic!(
+                "{closed} is closed, so the receive fails with ConnectionRefused; \
+                 expected Err(CollectError::Io(..)), got {other:?}"
+            ),
+        }
+    });
+}
