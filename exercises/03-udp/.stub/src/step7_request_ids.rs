@@ -180,7 +180,8 @@ impl From<io::Error> for CollectError {
 /// - only datagrams whose sender is `server` count;
 /// - it returns as soon as every id has its reply; if `timeout` passes
 ///   (counted from when the last request was sent) first, it returns
-///   `CollectError::Missing` with the missing ids and the replies so far.
+///   `CollectError::Missing` with the missing ids and the replies so far;
+/// - a socket error other than a read timeout → `Err(CollectError::Io)`.
 pub fn send_all_and_collect(
     socket: &UdpSocket,
     server: SocketAddr,
