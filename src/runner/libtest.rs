@@ -46,6 +46,20 @@ pub struct LibtestRun {
     pub failure_output: BTreeMap<String, String>,
     /// The names in the closing `failures:` list.
     pub failures_listed: BTreeSet<String>,
+    /// The counts of the last `test result:` line, if the run got that far.
+    pub summary: Option<Summary>,
+}
+
+/// The counts of libtest's closing line:
+/// `test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; …`
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Tests that passed.
+    pub passed: usize,
+    /// Tests that failed.
+    pub failed: usize,
+    /// Tests that were ignored.
+    pub ignored: usize,
 }
 
 impl LibtestRun {
@@ -86,7 +100,8 @@ pub fn parse_run(output: &str) -> LibtestRun {
             state = State::FailureList;
             continue;
         }
-        if line.starts_with("test result: ") {
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            run.summary = summary_line(rest);
             state.flush_into(&mut run);
             state = State::Verdicts;
             continue;
@@ -136,6 +151,34 @@ impl State<'_> {
             run.failure_output.insert(name, text);
         }
     }
+}
+
+/// The counts after `test result: `: `ok. 3 passed; 0 failed; 1 ignored; …`.
+fn summary_line(rest: &str) -> Option<Summary> {
+    let (_, counts) = rest.split_once(". ")?;
+    let mut summary = Summary {
+        passed: 0,
+        failed: 0,
+        ignored: 0,
+    };
+    let mut seen = 0;
+    for part in counts.split("; ") {
+        let Some((number, what)) = part.trim().split_once(' ') else {
+            continue;
+        };
+        let Ok(number) = number.parse() else {
+            continue;
+        };
+        let slot = match what {
+            "passed" => &mut summary.passed,
+            "failed" => &mut summary.failed,
+            "ignored" => &mut summary.ignored,
+            _ => continue,
+        };
+        *slot = number;
+        seen += 1;
+    }
+    (seen == 3).then_some(summary)
 }
 
 /// `---- name stdout ----` (older toolchains also print `stderr` blocks).
@@ -237,6 +280,21 @@ finished in 0.08s
         assert_eq!(run.failure_output["a"], "first");
         assert_eq!(run.failure_output["b"], "second");
         assert_eq!(run.failures_listed.len(), 2);
+    }
+
+    #[test]
+    fn the_closing_summary_is_read() {
+        let run = parse_run(MIXED_RUN);
+        assert_eq!(
+            run.summary,
+            Some(Summary {
+                passed: 2,
+                failed: 1,
+                ignored: 1
+            })
+        );
+        let unfinished = parse_run("running 2 tests\ntest first ... ok\n");
+        assert_eq!(unfinished.summary, None);
     }
 
     #[test]

@@ -58,6 +58,12 @@ impl Target {
         }
     }
 
+    /// How many artifacts of its own a build of the target makes: its
+    /// library and one test binary per step.
+    pub fn artifact_count(&self) -> usize {
+        1 + self.tests.len()
+    }
+
     /// The exercise's solution crate, run against the same step tests.
     pub fn solution(exercise: &Exercise) -> Option<Target> {
         let solution = exercise.solution.as_ref()?;
@@ -78,6 +84,7 @@ pub struct Runner {
     test_threads: Option<usize>,
     target_dir: Option<PathBuf>,
     color: bool,
+    jobs: Option<usize>,
 }
 
 impl Runner {
@@ -92,6 +99,7 @@ impl Runner {
             test_threads: None,
             target_dir: None,
             color: false,
+            jobs: None,
         }
     }
 
@@ -119,6 +127,12 @@ impl Runner {
         self
     }
 
+    /// How many crates cargo compiles at once (default: cargo's choice).
+    pub fn jobs(mut self, jobs: usize) -> Runner {
+        self.jobs = Some(jobs.max(1));
+        self
+    }
+
     /// The time limit per test binary.
     pub fn limit(&self) -> Duration {
         self.time_limit
@@ -138,9 +152,42 @@ impl Runner {
         })
     }
 
+    /// Builds several targets with one cargo run (see [`build::build_many`]):
+    /// the builds come back in the order of `targets`. `progress` hears how
+    /// many of the targets' own artifacts (libraries and test binaries) are
+    /// ready; [`Target::artifact_count`] says how many to expect.
+    pub fn build_many(
+        &self,
+        targets: &[Target],
+        progress: Option<&(dyn Fn(usize) + Sync)>,
+    ) -> Result<Vec<Build>> {
+        let units: Vec<build::BuildUnit> = targets
+            .iter()
+            .map(|t| build::BuildUnit {
+                package: &t.package,
+                crate_dir: &t.crate_dir,
+                tests: &t.tests,
+            })
+            .collect();
+        build::build_many(&build::ManyRequest {
+            cargo: &self.cargo,
+            workspace: &self.workspace,
+            units: &units,
+            target_dir: self.target_dir.as_deref(),
+            color: self.color,
+            jobs: self.jobs,
+            progress,
+        })
+    }
+
     /// Builds the target and runs every step's tests.
     pub fn run(&self, target: &Target) -> Result<Report> {
         let build = self.build(target)?;
+        Ok(self.run_built(target, &build))
+    }
+
+    /// Runs every step's tests of a target already built.
+    pub fn run_built(&self, target: &Target, build: &Build) -> Report {
         let steps = target
             .tests
             .iter()
@@ -149,11 +196,11 @@ impl Runner {
                 None => StepReport::did_not_compile(test, target),
             })
             .collect();
-        Ok(Report {
+        Report {
             package: target.package.clone(),
             compile_errors: build.failure_text(),
             steps,
-        })
+        }
     }
 
     /// Lists the tests in a compiled step binary, in the order they are
@@ -201,10 +248,15 @@ impl Runner {
             }
         };
         let run = libtest::parse_run(&finished.stdout);
+        let whole = finished_cleanly(&run, &finished, &names);
         let tests = names
             .into_iter()
             .map(|name| {
-                let outcome = outcome_of(&name, &run, &finished);
+                let outcome = if whole {
+                    outcome_of(&name, &run, &finished)
+                } else {
+                    self.settle(&name, &run, &finished, binary, target)
+                };
                 TestReport { name, outcome }
             })
             .collect();
@@ -212,6 +264,53 @@ impl Runner {
             test: test.to_owned(),
             tests,
             problem: None,
+        }
+    }
+
+    /// The outcome of one test of a run that did not end with the test
+    /// harness's own summary (a crash, a `process::exit`, an abort, the time
+    /// limit, or output the harness did not write): only a failure it
+    /// reported is kept as it is; a test still running at the time limit
+    /// timed out; every other test is run again on its own, and passes only
+    /// if that run ends cleanly with its `ok`. So a test that ends the
+    /// process early costs that test, not its neighbours, and never passes.
+    fn settle(
+        &self,
+        name: &str,
+        run: &libtest::LibtestRun,
+        finished: &process::Finished,
+        binary: &TestBinary,
+        target: &Target,
+    ) -> Outcome {
+        let reported_failure = run.verdict(name) == Some(Verdict::Failed)
+            || run.failures_listed.contains(name);
+        if reported_failure {
+            return outcome_of(name, run, finished);
+        }
+        if run.verdict(name).is_none() && finished.timed_out() {
+            return Outcome::TimedOut;
+        }
+        let mut command = self.test_command(binary, target);
+        command.args(["--color", "never", "--exact", "--test-threads=1", name]);
+        let alone = match process::run_with_limit(&mut command, self.time_limit) {
+            Ok(alone) => alone,
+            Err(error) => {
+                return Outcome::Failed {
+                    output: format!("could not run this test on its own: {error}"),
+                };
+            }
+        };
+        let alone_run = libtest::parse_run(&alone.stdout);
+        let names = [name.to_owned()];
+        match alone_run.verdict(name) {
+            Some(Verdict::Ok | Verdict::Ignored)
+                if !finished_cleanly(&alone_run, &alone, &names) =>
+            {
+                Outcome::Failed {
+                    output: crash_report(&alone),
+                }
+            }
+            _ => outcome_of(name, &alone_run, &alone),
         }
     }
 
@@ -224,6 +323,39 @@ impl Runner {
             .env("CARGO_PKG_NAME", &target.package);
         command
     }
+}
+
+/// Whether a run ended as the test harness ends it: the process exited by
+/// itself, its last words are libtest's `test result:` summary, the summary
+/// counts every listed test, each test has exactly one verdict line that
+/// agrees with it, and the exit status matches (0 with no failure, 101 with
+/// some). Anything else (an early `process::exit(0)` in the code under
+/// test, an abort, a kill, a stray verdict printed by the code itself)
+/// means the verdict lines cannot be taken at their word.
+fn finished_cleanly(
+    run: &libtest::LibtestRun,
+    finished: &process::Finished,
+    names: &[String],
+) -> bool {
+    let (Some(status), Some(summary)) = (finished.status, run.summary) else {
+        return false;
+    };
+    let status_agrees = if summary.failed == 0 {
+        status.success()
+    } else {
+        status.code() == Some(101)
+    };
+    let count =
+        |wanted: Verdict| run.verdicts.iter().filter(|(_, v)| *v == wanted).count();
+    let one_verdict_each = run.verdicts.len() == names.len()
+        && names
+            .iter()
+            .all(|name| run.verdicts.iter().filter(|(n, _)| n == name).count() == 1);
+    status_agrees
+        && one_verdict_each
+        && summary.passed == count(Verdict::Ok)
+        && summary.failed == count(Verdict::Failed)
+        && summary.ignored == count(Verdict::Ignored)
 }
 
 /// What became of one test, from its verdict line, its failure block, or
