@@ -6,6 +6,8 @@
 //! problem, such as an exercise that does not exist.
 
 pub mod check;
+pub mod classroom;
+pub mod grade;
 pub mod hint;
 pub mod list;
 pub mod probe;
