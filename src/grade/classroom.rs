@@ -9,10 +9,11 @@
 //! given each test's `result` output in an environment variable named
 //! `<STEP-ID>_RESULTS` and the list of step ids as `runners`.
 //!
-//! Before the tests run, the workflow puts back the workbook's own test
-//! files, manifests and helpers from the repository's first commit (the
-//! assignment as handed out), so that, as with `cargo lab grade`, only the
-//! students' `src/` decides their grade.
+//! A step's test passes only when libtest's summary says so (see
+//! [`command`]). Before the tests run, the workflow puts back the
+//! workbook's own test files, manifests and helpers from the repository's
+//! first commit (the assignment as handed out), so that, as with `cargo
+//! lab grade`, only the students' `src/` decides their grade.
 
 use std::fmt::Write as _;
 
@@ -48,15 +49,24 @@ pub fn tests(exercises: &[&Exercise]) -> Vec<ClassroomTest> {
                         index + 1,
                         step.title
                     ),
-                    command: format!(
-                        "cargo test -p {} --test {}",
-                        exercise.package, step.test
-                    ),
+                    command: command(&exercise.package, &step.test),
                     points: step.points,
                 }
             })
         })
         .collect()
+}
+
+/// The command that grades one step: `cargo test -p PACKAGE --test TEST`,
+/// passing only when libtest's own summary says every test passed. The
+/// exit status alone would not do: a student's `process::exit(0)` ends
+/// the test binary, and `cargo test`, with success before any test fails.
+pub fn command(package: &str, test: &str) -> String {
+    let log = format!("target/classroom-{package}-{test}.log");
+    format!(
+        "mkdir -p target && cargo test -p {package} --test {test} 2>&1 | tee {log} \
+         && grep -q '^test result: ok\\.' {log}"
+    )
 }
 
 /// A workflow step id: lowercase letters, digits and `-`.
