@@ -96,11 +96,23 @@ fn details(report: &ClassReport, student: &StudentReport) -> Vec<String> {
             .exercises
             .iter()
             .find(|e| e.exercise == result.exercise);
-        for step in result
+        let nothing_passes = result.steps.iter().all(|s| {
+            s.outcome == StepStatus::Failed
+                && s.tests_passed == 0
+                && s.problem.is_none()
+        });
+        if nothing_passes {
+            let total: usize = result.steps.iter().map(|s| s.tests_total).sum();
+            lines.push(format!(
+                "{}: no test passes yet (0 of {total}): the exercise as handed out?",
+                result.exercise
+            ));
+        }
+        let unpassed = result
             .steps
             .iter()
-            .filter(|s| s.outcome != StepStatus::Passed)
-        {
+            .filter(|s| s.outcome != StepStatus::Passed);
+        for step in unpassed.filter(|_| !nothing_passes) {
             let title = info
                 .and_then(|i| i.steps.get(step.number - 1))
                 .map(|s| s.title.as_str())
