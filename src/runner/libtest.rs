@@ -22,7 +22,10 @@
 //!
 //! libtest's JSON output is still unstable, so this plain text is what a
 //! stable toolchain gives us; the parser is forgiving about anything else a
-//! test may leak onto the binary's stdout.
+//! test may leak onto the binary's stdout. The code under test can write
+//! there too, so the verdicts that count come from the log file libtest
+//! writes with `--logfile` ([`parse_logfile`]), and the plain output only
+//! gives each failure's message.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -46,20 +49,6 @@ pub struct LibtestRun {
     pub failure_output: BTreeMap<String, String>,
     /// The names in the closing `failures:` list.
     pub failures_listed: BTreeSet<String>,
-    /// The counts of the last `test result:` line, if the run got that far.
-    pub summary: Option<Summary>,
-}
-
-/// The counts of libtest's closing line:
-/// `test result: ok. 3 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; …`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Summary {
-    /// Tests that passed.
-    pub passed: usize,
-    /// Tests that failed.
-    pub failed: usize,
-    /// Tests that were ignored.
-    pub ignored: usize,
 }
 
 impl LibtestRun {
@@ -128,8 +117,7 @@ pub fn parse_run(output: &str) -> LibtestRun {
             state = State::FailureList;
             continue;
         }
-        if let Some(rest) = line.strip_prefix("test result: ") {
-            run.summary = summary_line(rest);
+        if line.starts_with("test result: ") {
             state.flush_into(&mut run);
             state = State::Verdicts;
             continue;
@@ -179,34 +167,6 @@ impl State<'_> {
             run.failure_output.insert(name, text);
         }
     }
-}
-
-/// The counts after `test result: `: `ok. 3 passed; 0 failed; 1 ignored; …`.
-fn summary_line(rest: &str) -> Option<Summary> {
-    let (_, counts) = rest.split_once(". ")?;
-    let mut summary = Summary {
-        passed: 0,
-        failed: 0,
-        ignored: 0,
-    };
-    let mut seen = 0;
-    for part in counts.split("; ") {
-        let Some((number, what)) = part.trim().split_once(' ') else {
-            continue;
-        };
-        let Ok(number) = number.parse() else {
-            continue;
-        };
-        let slot = match what {
-            "passed" => &mut summary.passed,
-            "failed" => &mut summary.failed,
-            "ignored" => &mut summary.ignored,
-            _ => continue,
-        };
-        *slot = number;
-        seen += 1;
-    }
-    (seen == 3).then_some(summary)
 }
 
 /// `---- name stdout ----` (older toolchains also print `stderr` blocks).
@@ -322,21 +282,6 @@ finished in 0.08s
         assert_eq!(verdicts["e"], Verdict::Failed);
         assert_eq!(verdicts["f"], Verdict::Failed, "two verdicts that disagree");
         assert_eq!(verdicts.get("missing"), None);
-    }
-
-    #[test]
-    fn the_closing_summary_is_read() {
-        let run = parse_run(MIXED_RUN);
-        assert_eq!(
-            run.summary,
-            Some(Summary {
-                passed: 2,
-                failed: 1,
-                ignored: 1
-            })
-        );
-        let unfinished = parse_run("running 2 tests\ntest first ... ok\n");
-        assert_eq!(unfinished.summary, None);
     }
 
     #[test]

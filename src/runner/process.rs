@@ -3,10 +3,7 @@
 //! A student's test may loop forever or print without end; neither may
 //! stall or swamp the runner. So the child's stdout and stderr are drained by
 //! two threads into buffers capped at [`OUTPUT_CAP`] bytes each, and a child
-//! still running when its time is up is killed. Past the cap, whole lines
-//! that begin with `test ` (libtest's verdicts and its closing summary) are
-//! still kept, up to as much again: a flood printed by the code under test
-//! must not hide the harness's word on the tests after it.
+//! still running when its time is up is killed.
 
 use std::io::{self, Read};
 use std::process::{Command, ExitStatus, Stdio};
@@ -79,85 +76,14 @@ fn drain(stream: Option<impl Read + Send + 'static>) -> Drain {
         let buffer = Arc::clone(&buffer);
         thread::spawn(move || {
             let mut chunk = [0u8; 8192];
-            let mut past_cap = PastCap::default();
             while let Ok(n @ 1..) = stream.read(&mut chunk) {
                 let mut kept = buffer.lock().unwrap_or_else(|e| e.into_inner());
                 let room = OUTPUT_CAP.saturating_sub(kept.len());
-                let (head, rest) = chunk[..n].split_at(n.min(room));
-                kept.extend_from_slice(head);
-                if !rest.is_empty() {
-                    if !past_cap.entered {
-                        // The cap may fall inside a line: its end is no
-                        // line of its own.
-                        past_cap.entered = true;
-                        past_cap.skipping = kept.last().is_some_and(|&b| b != b'\n');
-                    }
-                    past_cap.feed(rest, &mut kept);
-                }
+                kept.extend_from_slice(&chunk[..n.min(room)]);
             }
         })
     });
     Drain { buffer, reader }
-}
-
-/// What is kept of a stream once its cap is reached: only lines that start
-/// with `test `, each at most [`PastCap::LONGEST_LINE`] bytes, up to
-/// [`OUTPUT_CAP`] bytes more in all.
-#[derive(Default)]
-struct PastCap {
-    /// The line being read, while it may still be worth keeping.
-    line: Vec<u8>,
-    /// The line being read is too long, or does not start with `test `.
-    skipping: bool,
-    /// Bytes kept past the cap so far.
-    kept: usize,
-    /// Whether the cap has been reached.
-    entered: bool,
-    /// Whether the kept text was given a line break before the first line.
-    started: bool,
-}
-
-impl PastCap {
-    const LONGEST_LINE: usize = 4096;
-
-    fn feed(&mut self, bytes: &[u8], kept: &mut Vec<u8>) {
-        for &byte in bytes {
-            if byte == b'\n' {
-                let line = std::mem::take(&mut self.line);
-                if !self.skipping && line.starts_with(b"test ") {
-                    self.keep(&line, kept);
-                }
-                self.skipping = false;
-                continue;
-            }
-            if self.skipping {
-                continue;
-            }
-            self.line.push(byte);
-            let prefix = &self.line[..self.line.len().min(5)];
-            if self.line.len() > Self::LONGEST_LINE || !b"test ".starts_with(prefix)
-            {
-                self.line.clear();
-                self.skipping = true;
-            }
-        }
-    }
-
-    fn keep(&mut self, line: &[u8], kept: &mut Vec<u8>) {
-        if self.kept + line.len() + 2 > OUTPUT_CAP {
-            return;
-        }
-        if !self.started {
-            self.started = true;
-            if kept.last().is_some_and(|&b| b != b'\n') {
-                kept.push(b'\n');
-                self.kept += 1;
-            }
-        }
-        kept.extend_from_slice(line);
-        kept.push(b'\n');
-        self.kept += line.len() + 1;
-    }
 }
 
 impl Drain {
@@ -175,44 +101,5 @@ impl Drain {
         }
         let kept = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
         String::from_utf8_lossy(&kept).into_owned()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn past_the_cap_only_whole_test_lines_are_kept() {
-        let mut past = PastCap::default();
-        let mut kept = b"head".to_vec();
-        let flood = "x".repeat(10_000);
-        let text = format!(
-            "{flood}\ntest a ... ok\nnoise test b ... ok\ntest {flood}\n\
-             test result: ok. 1 passed; 0 failed; 0 ignored\n"
-        );
-        // Fed in uneven pieces, as a pipe delivers them.
-        for piece in text.as_bytes().chunks(7) {
-            past.feed(piece, &mut kept);
-        }
-        assert_eq!(
-            String::from_utf8(kept).unwrap(),
-            "head\ntest a ... ok\ntest result: ok. 1 passed; 0 failed; 0 ignored\n"
-        );
-    }
-
-    #[test]
-    fn a_flood_on_stdout_does_not_hide_the_summary() {
-        let script = "head -c 3000000 /dev/zero | tr '\\0' x; echo; \
-                      echo 'test a ... ok'; echo 'test result: ok. 1 passed; 0 failed; 0 ignored'";
-        let finished = run_with_limit(
-            Command::new("sh").args(["-c", script]),
-            Duration::from_secs(30),
-        )
-        .expect("sh runs");
-        assert!(finished.stdout.len() < 2 * OUTPUT_CAP);
-        assert!(finished.stdout.ends_with(
-            "test a ... ok\ntest result: ok. 1 passed; 0 failed; 0 ignored\n"
-        ));
     }
 }
