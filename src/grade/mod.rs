@@ -10,7 +10,7 @@
 //! - [`grade`] (here) builds every graded crate in one cargo run, then runs
 //!   the tests with the same [`crate::runner`] as `cargo lab check`, several
 //!   students at a time.
-//! - [`report`] is the result; [`format`] prints it as a table, JSON, CSV,
+//! - [`report`] is the result; [`mod@format`] prints it as a table, JSON, CSV,
 //!   Markdown or JUnit XML.
 //! - [`classroom`] writes the GitHub Classroom workflow that grades the
 //!   same steps on GitHub's runners.

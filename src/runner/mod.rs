@@ -161,8 +161,9 @@ impl Runner {
         })
     }
 
-    /// Builds several targets with one cargo run (see [`build::build_many`]):
-    /// the builds come back in the order of `targets`. `progress` hears how
+    /// Builds several targets with one cargo run, so cargo builds the
+    /// dependencies once and the crates in parallel, and a compile error is
+    /// its own target's alone. The builds come back in the order of `targets`. `progress` hears how
     /// many of the targets' own artifacts (libraries and test binaries) are
     /// ready; [`Target::artifact_count`] says how many to expect.
     pub fn build_many(
