@@ -10,6 +10,9 @@
 //!   `.netlab/progress.json`.
 //! - [`commands`] holds the verbs of `cargo lab` (`list`, `check`, `watch`,
 //!   `hint`, `solution`, `reset`, `probe`); `src/main.rs` only parses flags.
+//! - [`grade`] grades a class: each student's `src/` in fresh copies of the
+//!   pristine exercises, one shared build, the same runner; and writes the
+//!   GitHub Classroom workflow (`cargo lab grade`, `cargo lab classroom`).
 //! - [`output`] prints for people: marks, colour only on a terminal.
 //! - [`probe`] checks a live server from the outside (`cargo lab probe`).
 //! - [`book`] is the book's preprocessor: `{{#exercise …}}` boxes from the
@@ -19,6 +22,7 @@
 
 pub mod book;
 pub mod commands;
+pub mod grade;
 pub mod output;
 pub mod probe;
 pub mod progress;

@@ -93,6 +93,41 @@ enum Command {
         #[arg(long, value_enum, default_value_t)]
         format: Format,
     },
+    /// Grade students' submissions with the workbook's own tests
+    Grade {
+        /// Folders (a workbook copy or its exercises/), .zip or .tar.gz
+        /// files, or folders of them; the name is the student's
+        #[arg(required = true, value_name = "SUBMISSION")]
+        submissions: Vec<std::path::PathBuf>,
+        /// Grade only this exercise
+        #[arg(long)]
+        exercise: Option<String>,
+        /// table, json, csv, markdown or junit (default: table, or each
+        /// --out file's extension)
+        #[arg(long, value_enum)]
+        format: Option<netlab::grade::format::GradeFormat>,
+        /// Write the report to FILE instead of stdout (repeatable)
+        #[arg(long, value_name = "FILE")]
+        out: Vec<std::path::PathBuf>,
+        /// How many submissions to grade at once (default: the CPU count)
+        #[arg(long, short, value_name = "N")]
+        jobs: Option<usize>,
+        /// Seconds each step's tests may run before they are stopped
+        #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+        time_limit: f64,
+    },
+    /// Write the GitHub Classroom autograding workflow
+    Classroom {
+        /// Only this exercise's steps
+        #[arg(long)]
+        exercise: Option<String>,
+        /// Minutes each test may run on GitHub's runner
+        #[arg(long, value_name = "MINUTES", default_value_t = 10)]
+        timeout: u32,
+        /// Where to write it (default: .github/workflows/classroom.yml; - for stdout)
+        #[arg(long, value_name = "FILE")]
+        out: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -156,6 +191,36 @@ fn run(command: Command) -> anyhow::Result<Verdict> {
             commands::restore::run(&mut lab, &exercise, backup.as_deref())
         }
         Command::Probe { .. } => unreachable!("handled above"),
+        Command::Grade {
+            submissions,
+            exercise,
+            format,
+            out,
+            jobs,
+            time_limit,
+        } => commands::grade::run(
+            &lab,
+            commands::grade::GradeRequest {
+                submissions,
+                exercise,
+                format,
+                out,
+                jobs,
+                time_limit: seconds(time_limit)?,
+            },
+        ),
+        Command::Classroom {
+            exercise,
+            timeout,
+            out,
+        } => commands::classroom::run(
+            &lab,
+            commands::classroom::ClassroomRequest {
+                exercise,
+                timeout_minutes: timeout,
+                out,
+            },
+        ),
     }
 }
 

@@ -7,6 +7,8 @@
 
 pub mod backup;
 pub mod check;
+pub mod classroom;
+pub mod grade;
 pub mod hint;
 pub mod list;
 pub mod probe;

@@ -22,7 +22,10 @@
 //!
 //! libtest's JSON output is still unstable, so this plain text is what a
 //! stable toolchain gives us; the parser is forgiving about anything else a
-//! test may leak onto the binary's stdout.
+//! test may leak onto the binary's stdout. The code under test can write
+//! there too, so the verdicts that count come from the log file libtest
+//! writes with `--logfile` ([`parse_logfile`]), and the plain output only
+//! gives each failure's message.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -66,6 +69,34 @@ pub fn parse_list(output: &str) -> Vec<String> {
         .filter_map(|line| line.strip_suffix(": test"))
         .map(str::to_owned)
         .collect()
+}
+
+/// Reads the log file a test binary writes with `--logfile PATH`: a line
+/// per test, `ok name`, `failed name`, `failed: why name` (the reason may
+/// run over several lines), `ignored name` or `ignored: why name`. Only the
+/// harness writes it. A test is `Ok` only on a line that is exactly `ok
+/// name`; a test logged twice with different verdicts counts as failed.
+pub fn parse_logfile(text: &str) -> BTreeMap<String, Verdict> {
+    let mut verdicts: BTreeMap<String, Verdict> = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim_end();
+        let Some((head, name)) = line.rsplit_once(' ') else {
+            continue;
+        };
+        let verdict = if head == "ok" {
+            Verdict::Ok
+        } else if head == "ignored" || head.starts_with("ignored:") {
+            Verdict::Ignored
+        } else {
+            // `failed`, `failed: …`, or the last line of a long reason.
+            Verdict::Failed
+        };
+        let entry = verdicts.entry(name.to_owned()).or_insert(verdict);
+        if *entry != verdict {
+            *entry = Verdict::Failed;
+        }
+    }
+    verdicts
 }
 
 /// Reads the plain output of a test binary's run.
@@ -237,6 +268,20 @@ finished in 0.08s
         assert_eq!(run.failure_output["a"], "first");
         assert_eq!(run.failure_output["b"], "second");
         assert_eq!(run.failures_listed.len(), 2);
+    }
+
+    #[test]
+    fn the_log_file_gives_each_tests_verdict() {
+        let log = "ok a\nfailed b\nignored c\nignored: slow d\nfailed: panic did not \
+                   contain expected string\n      panic message: `x` e\nok f\nfailed f\n";
+        let verdicts = parse_logfile(log);
+        assert_eq!(verdicts["a"], Verdict::Ok);
+        assert_eq!(verdicts["b"], Verdict::Failed);
+        assert_eq!(verdicts["c"], Verdict::Ignored);
+        assert_eq!(verdicts["d"], Verdict::Ignored);
+        assert_eq!(verdicts["e"], Verdict::Failed);
+        assert_eq!(verdicts["f"], Verdict::Failed, "two verdicts that disagree");
+        assert_eq!(verdicts.get("missing"), None);
     }
 
     #[test]

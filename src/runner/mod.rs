@@ -13,7 +13,14 @@
 //!    with the crate's folder as working directory (as `cargo test` does),
 //!    under a time limit; a binary still running at the limit is killed and
 //!    its unfinished tests are reported as timed out.
-//! 3. [`libtest`] reads the binary's plain output into per-test outcomes.
+//! 3. [`libtest`] reads the verdicts the harness writes to its log file
+//!    (`--logfile`), where the code under test does not write: a test passed
+//!    only when the harness said so, never because the process exited with
+//!    status 0 or printed `ok`. The output gives each failure's message.
+//! 4. Tests the harness did not report get another chance: after a
+//!    timeout, one more run of just those, each on a thread of its own;
+//!    after a crash or an early `process::exit`, a run of each alone. So
+//!    a test that loops or ends the process costs that test only.
 //!
 //! The runner inherits the environment, `CARGO_TARGET_DIR` included, so the
 //! student's own `cargo test` and `cargo lab check` share one build.
@@ -22,9 +29,11 @@ pub mod build;
 pub mod libtest;
 pub mod process;
 
+use std::collections::BTreeMap;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Result;
@@ -58,6 +67,12 @@ impl Target {
         }
     }
 
+    /// How many artifacts of its own a build of the target makes: its
+    /// library and one test binary per step.
+    pub fn artifact_count(&self) -> usize {
+        1 + self.tests.len()
+    }
+
     /// The exercise's solution crate, run against the same step tests.
     pub fn solution(exercise: &Exercise) -> Option<Target> {
         let solution = exercise.solution.as_ref()?;
@@ -79,6 +94,7 @@ pub struct Runner {
     target_dir: Option<PathBuf>,
     color: bool,
     backtrace: Option<bool>,
+    jobs: Option<usize>,
 }
 
 impl Runner {
@@ -94,6 +110,7 @@ impl Runner {
             target_dir: None,
             color: false,
             backtrace: None,
+            jobs: None,
         }
     }
 
@@ -129,6 +146,12 @@ impl Runner {
         self
     }
 
+    /// How many crates cargo compiles at once (default: cargo's choice).
+    pub fn jobs(mut self, jobs: usize) -> Runner {
+        self.jobs = Some(jobs.max(1));
+        self
+    }
+
     /// The time limit per test binary.
     pub fn limit(&self) -> Duration {
         self.time_limit
@@ -148,9 +171,43 @@ impl Runner {
         })
     }
 
+    /// Builds several targets with one cargo run, so cargo builds the
+    /// dependencies once and the crates in parallel, and a compile error is
+    /// its own target's alone. The builds come back in the order of `targets`. `progress` hears how
+    /// many of the targets' own artifacts (libraries and test binaries) are
+    /// ready; [`Target::artifact_count`] says how many to expect.
+    pub fn build_many(
+        &self,
+        targets: &[Target],
+        progress: Option<&(dyn Fn(usize) + Sync)>,
+    ) -> Result<Vec<Build>> {
+        let units: Vec<build::BuildUnit> = targets
+            .iter()
+            .map(|t| build::BuildUnit {
+                package: &t.package,
+                crate_dir: &t.crate_dir,
+                tests: &t.tests,
+            })
+            .collect();
+        build::build_many(&build::ManyRequest {
+            cargo: &self.cargo,
+            workspace: &self.workspace,
+            units: &units,
+            target_dir: self.target_dir.as_deref(),
+            color: self.color,
+            jobs: self.jobs,
+            progress,
+        })
+    }
+
     /// Builds the target and runs every step's tests.
     pub fn run(&self, target: &Target) -> Result<Report> {
         let build = self.build(target)?;
+        Ok(self.run_built(target, &build))
+    }
+
+    /// Runs every step's tests of a target already built.
+    pub fn run_built(&self, target: &Target, build: &Build) -> Report {
         let steps = target
             .tests
             .iter()
@@ -159,11 +216,11 @@ impl Runner {
                 None => StepReport::did_not_compile(test, target),
             })
             .collect();
-        Ok(Report {
+        Report {
             package: target.package.clone(),
             compile_errors: build.failure_text(),
             steps,
-        })
+        }
     }
 
     /// Lists the tests in a compiled step binary, in the order they are
@@ -199,22 +256,65 @@ impl Runner {
                 );
             }
         };
-        let mut command = self.test_command(binary, target);
-        command.args(["--color", "never"]);
-        if let Some(threads) = self.test_threads {
-            command.arg(format!("--test-threads={threads}"));
-        }
-        let finished = match process::run_with_limit(&mut command, self.time_limit) {
-            Ok(finished) => finished,
+        let mut outcomes = BTreeMap::new();
+        // 1. Every test of the step in one run, as `cargo test` runs them.
+        let first = match self.run_tests(binary, target, &[], self.test_threads) {
+            Ok(run) => run,
             Err(error) => {
                 return StepReport::broken(test, format!("could not run: {error}"));
             }
         };
-        let run = libtest::parse_run(&finished.stdout);
+        let mut unreported = first.record(&names, &mut outcomes);
+        // 2. Out of time: the tests still running or still waiting for a
+        // thread get one more run together, each on a thread of its own,
+        // so a loop in one test does not cost the tests queued behind it.
+        if first.finished.timed_out() && !unreported.is_empty() {
+            let threads = Some(unreported.len());
+            match self.run_tests(binary, target, &unreported, threads) {
+                Ok(again) => {
+                    unreported = again.record(&unreported, &mut outcomes);
+                    if again.finished.timed_out() {
+                        for name in unreported.drain(..) {
+                            outcomes.insert(name, Outcome::TimedOut);
+                        }
+                    }
+                }
+                Err(_) => {
+                    for name in unreported.drain(..) {
+                        outcomes.insert(name, Outcome::TimedOut);
+                    }
+                }
+            }
+        }
+        // 3. The binary ended before reporting some tests (a crash, an
+        // abort, `process::exit` in the code under test): each of those
+        // runs alone, so the culprit fails and its neighbours are judged
+        // on their own.
+        for name in unreported {
+            let alone = std::slice::from_ref(&name);
+            let outcome = match self.run_tests(binary, target, alone, Some(1)) {
+                Ok(run) => {
+                    if run.record(alone, &mut outcomes).is_empty() {
+                        continue;
+                    }
+                    if run.finished.timed_out() {
+                        Outcome::TimedOut
+                    } else {
+                        Outcome::Failed {
+                            output: crash_report(&run.finished),
+                        }
+                    }
+                }
+                Err(error) => Outcome::Failed {
+                    output: format!("could not run this test on its own: {error}"),
+                },
+            };
+            outcomes.insert(name, outcome);
+        }
         let tests = names
             .into_iter()
             .map(|name| {
-                let outcome = outcome_of(&name, &run, &finished);
+                let outcome = outcomes.remove(&name).unwrap_or(Outcome::TimedOut);
                 TestReport { name, outcome }
             })
             .collect();
@@ -223,6 +323,40 @@ impl Runner {
             tests,
             problem: None,
         }
+    }
+
+    /// Runs a step's binary under the time limit: all its tests, or only
+    /// those in `only`. libtest writes its verdict on each test into a log
+    /// file of its own (`--logfile`), where the code under test does not
+    /// write, so a test passes only when the harness itself said so: an
+    /// `ok` printed by a student's code, or a run cut short by
+    /// `process::exit(0)`, passes nothing.
+    fn run_tests(
+        &self,
+        binary: &TestBinary,
+        target: &Target,
+        only: &[String],
+        threads: Option<usize>,
+    ) -> std::io::Result<TestRun> {
+        let log = LogFile::new()?;
+        let mut command = self.test_command(binary, target);
+        command
+            .args(["--color", "never"])
+            .arg("--logfile")
+            .arg(&log.path);
+        if let Some(threads) = threads {
+            command.arg(format!("--test-threads={}", threads.max(1)));
+        }
+        if !only.is_empty() {
+            command.arg("--exact").args(only);
+        }
+        let finished = process::run_with_limit(&mut command, self.time_limit)?;
+        let log_text = std::fs::read_to_string(&log.path).unwrap_or_default();
+        Ok(TestRun {
+            verdicts: libtest::parse_logfile(&log_text),
+            output: libtest::parse_run(&finished.stdout),
+            finished,
+        })
     }
 
     /// The step binary, started as `cargo test` would start it.
@@ -247,25 +381,72 @@ impl Runner {
     }
 }
 
-/// What became of one test, from its verdict line, its failure block, or
-/// the fate of its binary when it printed neither.
-fn outcome_of(
-    name: &str,
-    run: &libtest::LibtestRun,
-    finished: &process::Finished,
-) -> Outcome {
-    let failed = |output: String| Outcome::Failed { output };
-    match run.verdict(name) {
-        Some(Verdict::Ok) => Outcome::Passed,
-        Some(Verdict::Ignored) => Outcome::Ignored,
-        Some(Verdict::Failed) => {
-            failed(run.failure_output.get(name).cloned().unwrap_or_default())
+/// One run of a step's binary: what the harness logged and printed.
+struct TestRun {
+    /// The harness's verdicts, from its log file.
+    verdicts: BTreeMap<String, Verdict>,
+    /// What it printed: the failed tests' output.
+    output: libtest::LibtestRun,
+    /// How the process ended.
+    finished: process::Finished,
+}
+
+impl TestRun {
+    /// Files the outcome of each of `names` the harness reported, and
+    /// returns those it did not.
+    fn record(
+        &self,
+        names: &[String],
+        outcomes: &mut BTreeMap<String, Outcome>,
+    ) -> Vec<String> {
+        let mut unreported = Vec::new();
+        for name in names {
+            let outcome = match self.verdicts.get(name) {
+                Some(Verdict::Ok) => Outcome::Passed,
+                Some(Verdict::Ignored) => Outcome::Ignored,
+                Some(Verdict::Failed) => Outcome::Failed {
+                    output: self
+                        .output
+                        .failure_output
+                        .get(name)
+                        .cloned()
+                        .unwrap_or_default(),
+                },
+                None => {
+                    unreported.push(name.clone());
+                    continue;
+                }
+            };
+            outcomes.insert(name.clone(), outcome);
         }
-        None if run.failures_listed.contains(name) => {
-            failed(run.failure_output.get(name).cloned().unwrap_or_default())
-        }
-        None if finished.timed_out() => Outcome::TimedOut,
-        None => failed(crash_report(finished)),
+        unreported
+    }
+}
+
+/// A fresh path for libtest's log file, removed when dropped.
+struct LogFile {
+    path: PathBuf,
+}
+
+impl LogFile {
+    fn new() -> std::io::Result<LogFile> {
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let path = std::env::temp_dir()
+            .join(format!("netlab-libtest-{}-{n}.log", std::process::id()));
+        // Claimed before the binary writes it, so no other file is clobbered.
+        let _ = std::fs::remove_file(&path);
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)?;
+        Ok(LogFile { path })
+    }
+}
+
+impl Drop for LogFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 
