@@ -66,18 +66,7 @@ enum Command {
         exercise: String,
     },
     /// Check a running server from the outside
-    Probe {
-        /// What kind of server: udp-echo, tcp-echo, chat, tftp
-        kind: String,
-        /// Where it listens, e.g. 127.0.0.1:7000
-        addr: String,
-        /// How long to wait for any one reply, in milliseconds
-        #[arg(long, value_name = "N", default_value_t = 2000)]
-        timeout_ms: u64,
-        /// `json` for programs
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
-    },
+    Probe(commands::probe::ProbeArgs),
 }
 
 fn main() -> ExitCode {
@@ -95,15 +84,8 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command) -> anyhow::Result<Verdict> {
-    if let Command::Probe {
-        kind,
-        addr,
-        timeout_ms,
-        format,
-    } = &command
-    {
-        let timeout = Duration::from_millis(*timeout_ms);
-        return commands::probe::run(kind, addr, timeout, *format);
+    if let Command::Probe(args) = &command {
+        return commands::probe::run(args);
     }
     let mut lab = Lab::open()?;
     match command {
@@ -132,7 +114,7 @@ fn run(command: Command) -> anyhow::Result<Verdict> {
             commands::solution::run(&lab, &exercise, force)
         }
         Command::Reset { exercise } => commands::reset::run(&mut lab, &exercise),
-        Command::Probe { .. } => unreachable!("handled above"),
+        Command::Probe(_) => unreachable!("handled above"),
     }
 }
 

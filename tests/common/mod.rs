@@ -158,3 +158,47 @@ impl WorkbookCopy {
         ]);
     }
 }
+
+/// Small TCP servers for the probes' tests, each handing every connection
+/// to a handler; they live as long as the test binary.
+pub mod tcp {
+    use std::net::{SocketAddr, TcpListener, TcpStream};
+    use std::sync::Arc;
+    use std::thread;
+
+    use netlab::probe::Report;
+
+    /// What a server does with one connection.
+    pub type Handler = Arc<dyn Fn(TcpStream) + Send + Sync>;
+
+    /// A server on 127.0.0.1 (port from the OS) with a thread per connection.
+    pub fn serve_each(handler: Handler) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a TCP listener");
+        let addr = listener.local_addr().expect("a bound listener");
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let handler = Arc::clone(&handler);
+                thread::spawn(move || handler(stream));
+            }
+        });
+        addr
+    }
+
+    /// A server on 127.0.0.1 that serves one connection after the other,
+    /// the mistake of a first server.
+    pub fn serve_in_turn(handler: Handler) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a TCP listener");
+        let addr = listener.local_addr().expect("a bound listener");
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                handler(stream);
+            }
+        });
+        addr
+    }
+
+    /// The names of the checks a report failed (MUSTs and SHOULDs).
+    pub fn failed_names(report: &Report) -> Vec<&str> {
+        report.failures().map(|check| check.name.as_str()).collect()
+    }
+}
