@@ -402,7 +402,7 @@ mod tests {
         assert_eq!(
             text,
             "probe tftp 127.0.0.1:69 (at most 9 packets)\n\
-             PASS  512 bytes   MUST (RFC 1350 6)     DATA 1, then an empty DATA 2\n\
+             PASS  512 bytes   MUST (RFC 1350 6)    DATA 1, then an empty DATA 2\n\
              WARN  bad opcode  SHOULD (RFC 1350 5)  no ERROR 4\n\
              1 of 2 checks passed, every MUST among them (1 SHOULD failed: a warning)\n"
         );

@@ -93,7 +93,7 @@ pub fn quoted(bytes: &[u8], limit: usize) -> String {
     let mut text = String::new();
     for (count, chunk) in String::from_utf8_lossy(bytes).chars().enumerate() {
         if count == limit {
-            text.push_str("…");
+            text.push('…');
             break;
         }
         match chunk {
