@@ -35,8 +35,8 @@ The probes:
             windowsize when the server offers them; --rollover adds the
             block-number rollover. A failed SHOULD of the RFCs is a warning.
 
-The TFTP probe downloads files the server must have: put them in its root
-once with `cargo lab probe tftp --make-files DIR` (about 600 KB), e.g.
+The TFTP probe downloads files the server must have (netlab-probe-*.bin,
+about 600 KB): put them in its root once with --make-files, e.g.
   cargo lab probe tftp --make-files ./files
   cargo run -p tftp-solution --bin tftpd -- --root ./files --bind 0.0.0.0:6969
   cargo lab probe tftp 192.0.2.17:6969
