@@ -924,10 +924,10 @@ fn slow_reader(
     let mut stalled_writer = None;
     for chunk in lines.chunks(FLOOD_BATCH) {
         // Paced by B: a room may fairly disconnect a client that falls a
-        // whole queue behind, so B is never let fall more than a batch
-        // behind. S, who reads nothing, falls behind by everything.
+        // whole queue behind, so the next batch goes only once B has the
+        // last. S, who reads nothing, falls behind by everything.
         let paced = Instant::now();
-        while progress.load(Ordering::Relaxed) + FLOOD_BATCH < sent
+        while progress.load(Ordering::Relaxed) < sent
             && paced.elapsed() < wait
             && !s_gone.load(Ordering::Relaxed)
         {

@@ -191,13 +191,17 @@ pub fn run(kind: &str, addr: &str, options: &ProbeOptions) -> Result<bool> {
     let report = check(kind, addr, options)?;
     let stdout = io::stdout();
     let mut out = stdout.lock();
-    if options.json {
+    let printed = if options.json {
         serde_json::to_writer(&mut out, &report)
-            .context("writing the JSON report")?;
-        writeln!(out).context("writing the JSON report")?;
+            .map_err(io::Error::from)
+            .and_then(|()| writeln!(out))
     } else {
-        let colour = stdout_wants_colour();
-        print_for_people(&mut out, &report, colour).context("writing the report")?;
+        print_for_people(&mut out, &report, stdout_wants_colour())
+    };
+    match printed {
+        // `cargo lab probe … | head`: the reader stopped reading, their choice.
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => {}
+        other => other.context("writing the report")?,
     }
     Ok(report.passed)
 }

@@ -939,6 +939,15 @@ fn negotiated(
             ),
         );
     };
+    if let Some((unasked, _)) = agreed.iter().find(|(k, _)| k != key) {
+        return Check::fail(
+            name,
+            format!(
+                "{sent}: the OACK has `{unasked}`, which the probe did not ask for \
+                 (RFC 2347: an OACK holds only options the client asked for)"
+            ),
+        );
+    }
     let value = agreed
         .iter()
         .find(|(k, _)| k == key)
