@@ -193,6 +193,7 @@ fn probe_at(addr: SocketAddr) -> Report {
 fn a_correct_chat_server_passes_every_check() {
     deadline(LIMIT, "probing a correct chat server", || {
         let addr = chat_server(Delivery::Queued);
+        assert!(probe::run("chat", &addr.to_string(), &options()).unwrap());
         let report = probe_at(addr);
         assert!(
             report.passed,
