@@ -810,10 +810,14 @@ fn duplicate_ack(server: SocketAddr, timeout: Duration) -> Check {
                 .filter(|block| seen.copies.get(block).copied().unwrap_or(0) > 1)
                 .collect();
             let following = seen.blocks.saturating_sub(after);
-            // One copy can be an honest retransmission (the probe was slow
-            // to ACK on a loaded machine); the Sorcerer's Apprentice doubles
-            // block after block.
-            if doubled.len() >= 3 || (following < 6 && !doubled.is_empty()) {
+            // A copy here and there can be an honest retransmission (the
+            // probe was slow to ACK on a loaded machine); the Sorcerer's
+            // Apprentice doubles the block right after the duplicate ACK,
+            // and, since the probe acknowledges each copy, the next one too.
+            let twice =
+                |block: u64| seen.copies.get(&block).copied().unwrap_or(0) > 1;
+            let next_also = after + 2 > seen.blocks || twice(after + 2);
+            if twice(after + 1) && next_also {
                 Check::fail(
                     NAME,
                     format!(
