@@ -46,6 +46,8 @@ enum Delivery {
     DropForEveryone,
     /// Wrong: the sender gets its own lines back.
     EchoToSender,
+    /// Wrong: a line's trailing `\r` is passed on.
+    KeepsCarriageReturn,
 }
 
 struct Member {
@@ -71,7 +73,9 @@ impl Room {
         });
         let mut kicked = Vec::new();
         match self.delivery {
-            Delivery::Queued | Delivery::EchoToSender => {
+            Delivery::Queued
+            | Delivery::EchoToSender
+            | Delivery::KeepsCarriageReturn => {
                 for (id, member) in others {
                     if let Err(TrySendError::Full(_)) =
                         member.queue.try_send(Arc::clone(&message))
@@ -166,7 +170,9 @@ fn serve(room: &Room, id: u64, stream: TcpStream) {
             Ok(_) if line.last() != Some(&b'\n') => break, // over-long or cut off
             Ok(_) => {
                 line.pop();
-                if line.last() == Some(&b'\r') {
+                if line.last() == Some(&b'\r')
+                    && room.delivery != Delivery::KeepsCarriageReturn
+                {
                     line.pop();
                 }
                 if line.len() > 4096 {
@@ -303,5 +309,16 @@ fn a_closed_port_is_refused_at_once() {
             report.checks[0].detail,
             format!("connection refused by {addr}: nothing listens there")
         );
+    });
+}
+
+/// A room that passes a trailing `\r` on fails the CR LF check alone.
+#[test]
+fn a_room_keeping_the_carriage_return_fails_the_crlf_check() {
+    deadline(LIMIT, "probing a chat server that keeps \\r", || {
+        let report = probe_at(chat_server(Delivery::KeepsCarriageReturn));
+        assert_eq!(failed_names(&report), ["CR LF"], "{:#?}", report.checks);
+        let detail = &report.named("CR LF").unwrap().detail;
+        assert!(detail.contains("\\r`"), "{detail}");
     });
 }

@@ -214,3 +214,25 @@ fn a_closed_port_is_refused_at_once() {
         );
     });
 }
+
+/// A server that echoes one `read` and hangs up (a byte stream taken for
+/// messages) passes the short messages and fails the stream checks.
+#[test]
+fn a_server_echoing_one_read_fails_the_stream_checks() {
+    deadline(LIMIT, "probing a one-read echo server", || {
+        let addr = serve_each(Arc::new(|mut stream: TcpStream| {
+            let mut buffer = [0; 1024];
+            if let Ok(n @ 1..) = stream.read(&mut buffer) {
+                let _ = stream.write_all(&buffer[..n]);
+            }
+        }));
+        let report = probe_at(addr);
+        let failed = failed_names(&report);
+        for name in ["large message", "slow dribbling", "half-close"] {
+            assert!(failed.contains(&name), "{name} passed: {failed:?}");
+        }
+        assert!(!failed.contains(&"single message"), "{failed:?}");
+        let detail = &report.named("slow dribbling").unwrap().detail;
+        assert!(detail.contains("echo until the client closes"), "{detail}");
+    });
+}

@@ -147,13 +147,29 @@ fn slow_dribbling(server: SocketAddr, timeout: Duration) -> Check {
         Err(why) => return Check::fail(NAME, why),
     };
     let _ = stream.set_nodelay(true); // one byte, one segment
+    let mut sent = 0;
+    let mut refused = None;
     for byte in DRIBBLE {
         if let Err(error) = stream.write_all(&[*byte]) {
-            return Check::fail(NAME, net::failure(&error, server));
+            refused = Some(net::failure(&error, server));
+            break;
         }
+        sent += 1;
         thread::sleep(DRIBBLE_PAUSE);
     }
-    let back = read_exactly(&mut stream, server, DRIBBLE.len(), timeout);
+    let back = read_exactly(&mut stream, server, sent, timeout);
+    if let Some(why) = refused {
+        return Check::fail(
+            NAME,
+            format!(
+                "sending {} one byte every {}: after {sent} bytes, {why}; {} had come \
+                 back: the server must echo until the client closes",
+                quoted(DRIBBLE, 40),
+                human(DRIBBLE_PAUSE),
+                quoted(&back.bytes, 40)
+            ),
+        );
+    }
     match compare(DRIBBLE, &back, server, timeout) {
         Ok(()) => Check::pass(
             NAME,
