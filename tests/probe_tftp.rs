@@ -160,7 +160,7 @@ fn a_correct_server_passes_every_check() {
         let report = probe_at(tftp_server(Flaw::None), &options());
         assert!(report.passed, "{:#?}", report.checks);
         assert_eq!(report.warnings, 0, "{:#?}", report.checks);
-        assert_eq!(report.checks.len(), 12);
+        assert_eq!(report.checks.len(), 13);
         let blksize = report.named("blksize").unwrap();
         assert!(
             blksize.detail.contains("not taken up"),
@@ -218,6 +218,72 @@ fn a_sorcerers_apprentice_fails_the_duplicate_ack_check() {
         let detail = &report.named("duplicate ACK").unwrap().detail;
         assert!(detail.contains("Sorcerer's Apprentice"), "{detail}");
     });
+}
+
+/// A server that serves one transfer at a time, so that a second request
+/// waits in its queue until the first is done.
+fn one_at_a_time_server() -> SocketAddr {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let addr = socket.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut buffer = [0; 1024];
+        while let Ok((len, client)) = socket.recv_from(&mut buffer) {
+            let packet = &buffer[..len];
+            let name = packet
+                .get(2..)
+                .unwrap_or_default()
+                .split(|b| *b == 0)
+                .next();
+            let name =
+                String::from_utf8_lossy(name.unwrap_or_default()).into_owned();
+            match FILES.iter().find(|(file, _)| *file == name) {
+                Some((_, size)) if packet.starts_with(&[0, 1]) => {
+                    // Each transfer in turn, on the listener's own thread,
+                    // and a pause after it: longer than a probe waits for
+                    // a fourth request's answer.
+                    send_file(client, &content(*size), Flaw::None);
+                    thread::sleep(Duration::from_millis(500));
+                }
+                Some(_) => {
+                    let _ = socket
+                        .send_to(b"\x00\x05\x00\x04illegal operation\x00", client);
+                }
+                None => {
+                    let _ = socket
+                        .send_to(b"\x00\x05\x00\x01File not found\x00", client);
+                }
+            }
+        }
+    });
+    addr
+}
+
+/// Transfers served one after the other: a warning on the concurrency
+/// check, a SHOULD.
+#[test]
+fn a_server_of_one_transfer_at_a_time_gets_a_warning() {
+    deadline(
+        LIMIT,
+        "probing a one-transfer-at-a-time TFTP server",
+        || {
+            // A probe that gives up on a request after 4 × 300 ms.
+            let quick = ProbeOptions {
+                timeout: Duration::from_millis(300),
+                ..options()
+            };
+            let report = probe_at(one_at_a_time_server(), &quick);
+            assert!(
+                failed_names(&report).contains(&"several transfers at once"),
+                "{:#?}",
+                report.checks
+            );
+            let check = report.named("several transfers at once").unwrap();
+            assert_eq!(check.level, Level::Should);
+        },
+    );
 }
 
 /// A server that ignores strangers silently breaks a SHOULD: a warning, and

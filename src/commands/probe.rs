@@ -31,9 +31,10 @@ The probes:
   tftp      a TFTP server (chapter 5): downloads of 0, 511, 512, 513 bytes
             and of several blocks, a missing file (ERROR 1), a bad opcode
             (ERROR 4), a stranger's packet (ERROR 5, the transfer goes on),
-            a duplicate ACK (no Sorcerer's Apprentice), blksize and
-            windowsize when the server offers them; --rollover adds the
-            block-number rollover. A failed SHOULD of the RFCs is a warning.
+            a duplicate ACK (no Sorcerer's Apprentice), 4 transfers at once,
+            blksize and windowsize when the server offers them; --rollover
+            adds the block-number rollover. Each check says MUST or SHOULD;
+            a failed SHOULD of the RFCs is a warning.
 
 The TFTP probe downloads files the server must have (netlab-probe-*.bin,
 about 600 KB): put them in its root once with --make-files, e.g.

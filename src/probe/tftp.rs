@@ -16,6 +16,7 @@
 //! | stranger gets ERROR 5 | SHOULD (RFC 1350 4) | a second socket sends ACK 1 to the transfer's port | ERROR 5 to the stranger |
 //! | transfer survives a stranger | MUST (RFC 1350 4) | (the same transfer) | the transfer goes on to the right bytes |
 //! | duplicate ACK | MUST (RFC 1123 4.2.3.1) | ACKs block 3 twice | no DATA sent twice afterwards (the Sorcerer's Apprentice) |
+//! | several transfers at once | SHOULD (RFC 1350 4) | 4 downloads side by side | each the right bytes (TIDs tell transfers apart) |
 //! | blksize | MUST when offered (RFC 2348) | asks for 1428-byte blocks | an OACK of at most 1428, and blocks of that size (a server may ignore options: RFC 2347) |
 //! | windowsize | MUST when offered (RFC 7440) | asks for windows of 8 | an OACK of at most 8, and that many blocks per ACK |
 //! | rollover (`--rollover`) | MUST (RFC 1350 5: 16-bit block numbers) | 65 601 blocks of 8 bytes | block 0 after 65 535, the bytes |
@@ -74,6 +75,9 @@ pub const RESENDS: usize = 3;
 /// The block whose ACK the duplicate-ACK check sends twice.
 const DUPLICATED_ACK: u16 = 3;
 
+/// How many downloads the concurrency check runs side by side.
+pub const TOGETHER: usize = 4;
+
 /// The blksize and windowsize the probe asks for.
 const BLKSIZE: usize = 1428;
 const WINDOWSIZE: usize = 8;
@@ -127,6 +131,7 @@ pub fn max_packets(options: &ProbeOptions) -> usize {
         + 1 // bad opcode
         + lockstep(SEVERAL) + 1 // the stranger
         + lockstep(SEVERAL) * 2 // the duplicate ACK, and the probe re-ACKing duplicates
+        + lockstep(SEVERAL) * TOGETHER // several transfers at once
         + 1 + blocks(SEVERAL, 512) + RESENDS // blksize (at most as many as at 512)
         + 1 + blocks(SEVERAL, 512) + RESENDS; // windowsize
     let rollover = if options.rollover {
@@ -167,6 +172,7 @@ pub fn probe(server: SocketAddr, options: &ProbeOptions) -> Vec<Check> {
     checks.push(bad_opcode(server, timeout));
     checks.extend(stranger(server, timeout));
     checks.push(duplicate_ack(server, timeout));
+    checks.push(several_transfers(server, timeout));
     checks.push(blksize(server, timeout));
     checks.push(windowsize(server, timeout));
     if options.rollover {
@@ -186,6 +192,7 @@ fn later_checks(options: &ProbeOptions) -> Vec<(String, &'static str, bool)> {
         ("stranger gets ERROR 5", TIDS, true),
         ("transfer survives a stranger", TIDS, false),
         ("duplicate ACK", SORCERER, false),
+        ("several transfers at once", TIDS, true),
         ("blksize", "RFC 2348", false),
         ("windowsize", "RFC 7440", false),
         ("rollover", PACKETS, false),
@@ -849,6 +856,47 @@ fn duplicate_ack(server: SocketAddr, timeout: Duration) -> Check {
     check.per(SORCERER)
 }
 
+/// `TOGETHER` downloads of the several-blocks file side by side, each from
+/// its own port: a server that keeps one transfer's state per TID serves
+/// them all (RFC 1350 4: the TIDs are what tell transfers apart).
+fn several_transfers(server: SocketAddr, timeout: Duration) -> Check {
+    const NAME: &str = "several transfers at once";
+    let (file, size) = FILES[4];
+    let downloads: Vec<_> = (0..TOGETHER)
+        .map(|_| {
+            std::thread::spawn(move || download(server, &Plan::of(file), timeout))
+        })
+        .collect();
+    let expected = content(size);
+    let problems: Vec<String> = downloads
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, handle)| match handle.join() {
+            Ok(Ok(seen)) => compare(&seen.bytes, &expected)
+                .err()
+                .map(|why| format!("download {i}: {why}")),
+            Ok(Err(failed)) => Some(format!("download {i}: {}", failed.why)),
+            Err(_) => Some(format!("download {i}: the probe's thread failed")),
+        })
+        .collect();
+    let check = match problems.first() {
+        None => Check::pass(
+            NAME,
+            format!(
+                "{TOGETHER} downloads of {file} side by side, each the right bytes"
+            ),
+        ),
+        Some(first) => Check::fail(
+            NAME,
+            format!(
+                "{} of {TOGETHER} downloads of {file} side by side went wrong; first: {first}",
+                problems.len()
+            ),
+        ),
+    };
+    check.should().per(TIDS)
+}
+
 /// blksize 1428: the server may ignore it, or agree to at most 1428 and
 /// then send blocks of that size.
 fn blksize(server: SocketAddr, timeout: Duration) -> Check {
@@ -1099,12 +1147,12 @@ mod tests {
     #[test]
     fn the_later_checks_match_the_probe() {
         let options = ProbeOptions::default();
-        assert_eq!(later_checks(&options).len(), 11);
+        assert_eq!(later_checks(&options).len(), 12);
         let with = ProbeOptions {
             rollover: true,
             ..options
         };
-        assert_eq!(later_checks(&with).len(), 12);
+        assert_eq!(later_checks(&with).len(), 13);
         assert!(max_packets(&with) > 65_601);
     }
 }
