@@ -765,7 +765,7 @@ mod tests {
         assert_eq!(response.status, 404);
         assert_eq!(response.header("content-length"), Some("2"));
         assert_eq!(response.header("connection"), Some("close"));
-        assert_eq!(len, 67);
+        assert_eq!(len, 64);
         assert!(parse(b"SSH-2.0-OpenSSH\r\n\r\n").is_none());
     }
 
