@@ -81,18 +81,7 @@ enum Command {
         backup: Option<String>,
     },
     /// Check a running server from the outside
-    Probe {
-        /// What kind of server: udp-echo, tcp-echo, chat, tftp
-        kind: String,
-        /// Where it listens, e.g. 127.0.0.1:7000
-        addr: String,
-        /// How long to wait for any one reply, in milliseconds
-        #[arg(long, value_name = "N", default_value_t = 2000)]
-        timeout_ms: u64,
-        /// `json` for programs
-        #[arg(long, value_enum, default_value_t)]
-        format: Format,
-    },
+    Probe(commands::probe::ProbeArgs),
     /// Grade students' submissions with the workbook's own tests
     Grade {
         /// Folders (a workbook copy or its exercises/), .zip or .tar.gz
@@ -145,15 +134,8 @@ fn main() -> ExitCode {
 }
 
 fn run(command: Command) -> anyhow::Result<Verdict> {
-    if let Command::Probe {
-        kind,
-        addr,
-        timeout_ms,
-        format,
-    } = &command
-    {
-        let timeout = Duration::from_millis(*timeout_ms);
-        return commands::probe::run(kind, addr, timeout, *format);
+    if let Command::Probe(args) = &command {
+        return commands::probe::run(args);
     }
     let mut lab = Lab::open()?;
     match command {
@@ -190,7 +172,7 @@ fn run(command: Command) -> anyhow::Result<Verdict> {
         Command::Restore { exercise, backup } => {
             commands::restore::run(&mut lab, &exercise, backup.as_deref())
         }
-        Command::Probe { .. } => unreachable!("handled above"),
+        Command::Probe(_) => unreachable!("handled above"),
         Command::Grade {
             submissions,
             exercise,

@@ -18,7 +18,7 @@ const LIMIT: Duration = Duration::from_secs(30);
 fn options() -> ProbeOptions {
     ProbeOptions {
         timeout: Duration::from_millis(500),
-        json: false,
+        ..ProbeOptions::default()
     }
 }
 
@@ -226,6 +226,39 @@ fn a_silent_server_fails_every_check_without_waiting_for_each() {
             silent.recv_from(&mut buffer).is_err(),
             "more than one datagram sent"
         );
+    });
+}
+
+/// Against a port where nothing listens, the OS answers with ICMP "port
+/// unreachable": the probe says "connection refused by ADDR" at once, and
+/// does not wait out its timeout (Linux, where the probe asks for it).
+#[test]
+fn a_closed_port_is_refused_at_once() {
+    deadline(LIMIT, "probing a closed UDP port", || {
+        let addr = UdpSocket::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let slow = ProbeOptions {
+            timeout: Duration::from_secs(5),
+            ..options()
+        };
+        let started = Instant::now();
+        let report = probe::check("udp-echo", &addr.to_string(), &slow).unwrap();
+        assert!(!report.passed);
+        if cfg!(target_os = "linux") {
+            assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "{:?}",
+                started.elapsed()
+            );
+            let detail = &report.checks[0].detail;
+            assert!(
+                detail.contains(&format!("connection refused by {addr}")),
+                "{detail}"
+            );
+        }
+        assert!(report.checks[1].detail.contains("not run"));
     });
 }
 

@@ -21,11 +21,15 @@
 //! never waits longer than the timeout for any one reply; if the server
 //! does not answer the very first datagram, the other checks are not run.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
+use std::net::{SocketAddr, UdpSocket};
 use std::sync::{Arc, Barrier};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::net::{self, same_endpoint};
+use super::words::{
+    brief, describe, elapsed, first_difference, human, pattern, shown,
+};
 use super::{Check, ProbeOptions};
 
 /// Sizes the server must echo whole: nothing, one byte, a classic small
@@ -65,8 +69,9 @@ pub fn probe(server: SocketAddr, options: &ProbeOptions) -> Vec<Check> {
     let timeout = options.timeout;
     let (first, answered) = echo_check("single datagram", server, PING, timeout);
     if !answered {
-        // A server that ignores a short text will ignore the rest: say so
-        // instead of waiting out every other check.
+        // A server that ignores a short text will ignore the rest (and an
+        // address where nothing listens has nobody to ask): say so instead
+        // of waiting out every other check.
         let skipped = "not run: the server did not answer the first datagram";
         let mut checks = vec![first];
         checks.extend(
@@ -109,7 +114,7 @@ fn echo_check(
     payload: &[u8],
     timeout: Duration,
 ) -> (Check, bool) {
-    let socket = match fresh_socket(server) {
+    let socket = match net::udp_socket(server) {
         Ok(socket) => socket,
         Err(error) => return (Check::fail(name, error), false),
     };
@@ -119,17 +124,18 @@ fn echo_check(
         return (Check::fail(name, detail), false);
     }
     let what = shown(payload);
-    let reply = receive_within(&socket, timeout);
-    let answered = reply.is_some();
+    let reply = receive_within(&socket, server, timeout);
+    let answered = matches!(reply, Ok(Some(_)));
     let check = match reply {
-        None => Check::fail(
+        Err(why) => Check::fail(name, format!("sent {what}: {why}")),
+        Ok(None) => Check::fail(
             name,
             format!(
-                "sent {what}, expected it back within {}, got nothing",
+                "sent {what} to {server}, expected it back within {}, got nothing",
                 human(timeout)
             ),
         ),
-        Some((reply, _)) if reply == payload => Check::pass(
+        Ok(Some((reply, _))) if reply == payload => Check::pass(
             name,
             format!(
                 "{} came back unchanged in {}",
@@ -137,7 +143,7 @@ fn echo_check(
                 elapsed(sent_at)
             ),
         ),
-        Some((reply, _)) => Check::fail(
+        Ok(Some((reply, _))) => Check::fail(
             name,
             format!(
                 "sent {what}, expected the same back, got {}{}",
@@ -194,7 +200,7 @@ fn one_client(
     timeout: Duration,
     start_together: &Barrier,
 ) -> Result<(), String> {
-    let socket = fresh_socket(server);
+    let socket = net::udp_socket(server);
     // Wait for the others even if binding failed, or they would wait for ever.
     start_together.wait();
     let socket = socket.map_err(|error| format!("client {client}: {error}"))?;
@@ -203,15 +209,16 @@ fn one_client(
         socket
             .send_to(payload.as_bytes(), server)
             .map_err(|error| format!("client {client} could not send: {error}"))?;
-        match receive_within(&socket, timeout) {
-            None => {
+        match receive_within(&socket, server, timeout) {
+            Err(why) => return Err(format!("client {client}: {why}")),
+            Ok(None) => {
                 return Err(format!(
-                    "client {client} sent `{payload}` and got nothing within {}",
+                    "client {client} sent `{payload}` to {server} and got nothing within {}",
                     human(timeout)
                 ));
             }
-            Some((reply, _)) if reply == payload.as_bytes() => {}
-            Some((reply, _)) => {
+            Ok(Some((reply, _))) if reply == payload.as_bytes() => {}
+            Ok(Some((reply, _))) => {
                 return Err(format!(
                     "client {client} sent `{payload}` and got {}",
                     describe(&reply)
@@ -226,7 +233,7 @@ fn one_client(
 /// back, each unchanged.
 fn burst(server: SocketAddr, timeout: Duration) -> Check {
     const NAME: &str = "burst";
-    let socket = match fresh_socket(server) {
+    let socket = match net::udp_socket(server) {
         Ok(socket) => socket,
         Err(error) => return Check::fail(NAME, error),
     };
@@ -245,8 +252,10 @@ fn burst(server: SocketAddr, timeout: Duration) -> Check {
     let give_up_at = Instant::now() + timeout;
     while back.iter().any(|came| !came) {
         let left = give_up_at.saturating_duration_since(Instant::now());
-        let Some((reply, _)) = receive_within(&socket, left) else {
-            break;
+        let reply = match receive_within(&socket, server, left) {
+            Ok(Some((reply, _))) => reply,
+            Ok(None) => break,
+            Err(why) => return Check::fail(NAME, why),
         };
         match sent.iter().position(|datagram| *datagram == reply) {
             Some(i) => back[i] = true,
@@ -283,25 +292,26 @@ fn burst(server: SocketAddr, timeout: Duration) -> Check {
 /// reply from anywhere else.
 fn reply_address(server: SocketAddr, timeout: Duration) -> Check {
     const NAME: &str = "reply address";
-    let socket = match fresh_socket(server) {
+    let socket = match net::udp_socket(server) {
         Ok(socket) => socket,
         Err(error) => return Check::fail(NAME, error),
     };
     if let Err(error) = socket.send_to(b"netlab probe: who answers?", server) {
         return Check::fail(NAME, format!("could not send to {server}: {error}"));
     }
-    match receive_within(&socket, timeout) {
-        None => Check::fail(
+    match receive_within(&socket, server, timeout) {
+        Err(why) => Check::fail(NAME, why),
+        Ok(None) => Check::fail(
             NAME,
             format!(
                 "expected a reply from {server} within {}, got nothing",
                 human(timeout)
             ),
         ),
-        Some((_, from)) if same_endpoint(from, server) => {
+        Ok(Some((_, from))) if same_endpoint(from, server) => {
             Check::pass(NAME, format!("the reply came from {from}"))
         }
-        Some((_, from)) => Check::fail(
+        Ok(Some((_, from))) => Check::fail(
             NAME,
             format!(
                 "sent to {server}, but the reply came from {from}: answer from the socket \
@@ -311,129 +321,15 @@ fn reply_address(server: SocketAddr, timeout: Duration) -> Check {
     }
 }
 
-/// Whether a reply's source is the address we sent to. A server bound to
-/// the unspecified address answers from the address we used, so the two
-/// must match exactly, except for an IPv4 address seen as IPv4-mapped IPv6.
-fn same_endpoint(from: SocketAddr, server: SocketAddr) -> bool {
-    let canonical = |addr: SocketAddr| (addr.ip().to_canonical(), addr.port());
-    canonical(from) == canonical(server)
-}
-
-/// A socket of the server's family on any local address and a port from the
-/// OS: the probe may target a machine on the lab network, not only
-/// loopback.
-fn fresh_socket(server: SocketAddr) -> Result<UdpSocket, String> {
-    let any = match server.ip() {
-        IpAddr::V4(_) => IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-        IpAddr::V6(_) => IpAddr::V6(Ipv6Addr::UNSPECIFIED),
-    };
-    UdpSocket::bind(SocketAddr::new(any, 0))
-        .map_err(|error| format!("the probe could not bind a UDP socket: {error}"))
-}
-
-/// One datagram within `timeout`, or `None`. Never waits longer.
+/// One datagram within `timeout`: `Ok(None)` when nothing came, an error
+/// sentence when the OS said nothing listens at `server`. Never waits
+/// longer.
 fn receive_within(
     socket: &UdpSocket,
+    server: SocketAddr,
     timeout: Duration,
-) -> Option<(Vec<u8>, SocketAddr)> {
-    if timeout.is_zero() {
-        return None;
-    }
-    socket.set_read_timeout(Some(timeout)).ok()?;
-    let mut buffer = vec![0; 65_536];
-    let (len, from) = socket.recv_from(&mut buffer).ok()?;
-    buffer.truncate(len);
-    Some((buffer, from))
-}
-
-/// `len` bytes of a recognisable pattern that is not text: a server that
-/// treats the datagram as a string shows up.
-fn pattern(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i % 251) as u8).collect()
-}
-
-/// Bytes for a message: text in backquotes when printable, else a hex
-/// start; always with the length when it is not tiny.
-fn describe(bytes: &[u8]) -> String {
-    const SHOWN: usize = 24;
-    if bytes.is_empty() {
-        return "an empty datagram (0 bytes)".to_string();
-    }
-    let shown = &bytes[..bytes.len().min(SHOWN)];
-    let more = if bytes.len() > SHOWN { " …" } else { "" };
-    let printable = bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
-    let body = if printable {
-        format!("`{}{more}`", String::from_utf8_lossy(shown))
-    } else {
-        let hex: Vec<String> = shown.iter().map(|b| format!("{b:02x}")).collect();
-        format!("[{}{more}]", hex.join(" "))
-    };
-    format!("{body} ({})", byte_count(bytes.len()))
-}
-
-/// Bytes for a failure message: short ones in full, long ones by size
-/// (the difference is pointed out separately).
-fn shown(bytes: &[u8]) -> String {
-    if bytes.len() <= 24 {
-        describe(bytes)
-    } else {
-        byte_count(bytes.len())
-    }
-}
-
-/// A passing check's short name for what was sent: the text if it is
-/// short and printable, else its size.
-fn brief(bytes: &[u8]) -> String {
-    let printable = bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
-    if bytes.is_empty() {
-        "an empty datagram".to_string()
-    } else if printable && bytes.len() <= 24 {
-        format!("`{}`", String::from_utf8_lossy(bytes))
-    } else {
-        byte_count(bytes.len())
-    }
-}
-
-/// `1 byte`, `512 bytes`.
-fn byte_count(len: usize) -> String {
-    if len == 1 {
-        "1 byte".to_string()
-    } else {
-        format!("{len} bytes")
-    }
-}
-
-/// Where two byte strings first differ, for a failure message.
-fn first_difference(expected: &[u8], got: &[u8]) -> String {
-    if expected.len() != got.len() {
-        return format!(": {} bytes instead of {}", got.len(), expected.len());
-    }
-    match expected.iter().zip(got).position(|(a, b)| a != b) {
-        Some(at) => format!(
-            ": byte {at} is {:#04x} instead of {:#04x}",
-            got[at], expected[at]
-        ),
-        None => String::new(),
-    }
-}
-
-/// `2 s`, `500 ms`.
-fn human(duration: Duration) -> String {
-    if duration.subsec_millis() == 0 {
-        format!("{} s", duration.as_secs())
-    } else {
-        format!("{} ms", duration.as_millis())
-    }
-}
-
-/// Time since `start`, for a passing check's detail.
-fn elapsed(start: Instant) -> String {
-    let micros = start.elapsed().as_micros();
-    if micros < 1_000 {
-        format!("{micros} µs")
-    } else {
-        format!("{:.1} ms", micros as f64 / 1_000.0)
-    }
+) -> Result<Option<(Vec<u8>, SocketAddr)>, String> {
+    net::recv_within(socket, timeout).map_err(|error| net::failure(&error, server))
 }
 
 #[cfg(test)]
@@ -444,20 +340,5 @@ mod tests {
     fn the_datagram_budget_counts_every_check() {
         assert_eq!(MAX_DATAGRAMS, 1 + 6 + 1 + 24 + 50 + 1);
         assert_eq!(later_check_names().len(), SIZES.len() + 4);
-    }
-
-    #[test]
-    fn descriptions_show_text_hex_and_length() {
-        assert_eq!(describe(b"ping"), "`ping` (4 bytes)");
-        assert_eq!(describe(&[0, 255]), "[00 ff] (2 bytes)");
-        assert_eq!(describe(&[7]), "[07] (1 byte)");
-        assert_eq!(brief(&[0; 512]), "512 bytes");
-        assert_eq!(brief(b"ping"), "`ping`");
-        assert_eq!(describe(b""), "an empty datagram (0 bytes)");
-        assert_eq!(
-            first_difference(b"abc", b"aBc"),
-            ": byte 1 is 0x42 instead of 0x62"
-        );
-        assert_eq!(first_difference(b"abc", b"ab"), ": 2 bytes instead of 3");
     }
 }

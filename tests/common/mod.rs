@@ -181,3 +181,181 @@ impl WorkbookCopy {
         WorkbookCopy { _dir: dir, root }
     }
 }
+
+/// Small TCP servers for the probes' tests, each handing every connection
+/// to a handler; they live as long as the test binary.
+pub mod tcp {
+    use std::net::{SocketAddr, TcpListener, TcpStream};
+    use std::sync::Arc;
+    use std::thread;
+
+    use netlab::probe::Report;
+
+    /// What a server does with one connection.
+    pub type Handler = Arc<dyn Fn(TcpStream) + Send + Sync>;
+
+    /// A server on 127.0.0.1 (port from the OS) with a thread per connection.
+    pub fn serve_each(handler: Handler) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a TCP listener");
+        let addr = listener.local_addr().expect("a bound listener");
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let handler = Arc::clone(&handler);
+                thread::spawn(move || handler(stream));
+            }
+        });
+        addr
+    }
+
+    /// A server on 127.0.0.1 that serves one connection after the other,
+    /// the mistake of a first server.
+    pub fn serve_in_turn(handler: Handler) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a TCP listener");
+        let addr = listener.local_addr().expect("a bound listener");
+        thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                handler(stream);
+            }
+        });
+        addr
+    }
+
+    /// The names of the checks a report failed (MUSTs and SHOULDs).
+    pub fn failed_names(report: &Report) -> Vec<&str> {
+        report.failures().map(|check| check.name.as_str()).collect()
+    }
+}
+
+/// Builds `bin` of `package` with the workbook's cargo, one cargo at a
+/// time, and returns the executable's path.
+pub fn build_binary(package: &str, bin: &str) -> PathBuf {
+    let _cargo = one_cargo_at_a_time();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = StdCommand::new(cargo)
+        .current_dir(workbook_root())
+        .args(["build", "--quiet", "--package", package, "--bin", bin])
+        .status()
+        .expect("cargo runs");
+    assert!(
+        status.success(),
+        "cargo build -p {package} --bin {bin} failed"
+    );
+    let executable = target_dir()
+        .join("debug")
+        .join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        executable.is_file(),
+        "no {} after the build",
+        executable.display()
+    );
+    executable
+}
+
+/// Real programs the tests talk to, found on this machine or reported
+/// missing: a missing one makes its test say `SKIPPED: …` and pass, unless
+/// `NETLAB_REQUIRE_PEERS=1` (CI) makes it fail.
+pub mod peers {
+    use std::io::{BufRead, BufReader, Write as _};
+    use std::net::SocketAddr;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::sync::mpsc;
+    use std::thread;
+    use std::time::Duration;
+
+    /// Says something on the test's real stderr, past libtest's capture.
+    pub fn loud(message: &str) {
+        let _ = writeln!(std::io::stderr(), "{message}");
+    }
+
+    /// `NETLAB_REQUIRE_PEERS=1`: a missing peer is a failure, not a skip.
+    pub fn required() -> bool {
+        std::env::var("NETLAB_REQUIRE_PEERS").is_ok_and(|v| v == "1")
+    }
+
+    /// An executable `name` on PATH or in the sbin folders, or at one of
+    /// `also`.
+    pub fn find_program(name: &str, also: &[&str]) -> Option<PathBuf> {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let dirs = std::env::split_paths(&path)
+            .chain(["/usr/local/sbin", "/usr/sbin", "/sbin"].map(PathBuf::from));
+        let candidates = also
+            .iter()
+            .map(PathBuf::from)
+            .chain(dirs.map(|d| d.join(name)));
+        candidates.into_iter().find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    }
+
+    /// `found`, or `None` after saying loudly that the peer is missing (a
+    /// panic under `NETLAB_REQUIRE_PEERS=1`).
+    pub fn or_skip(
+        what: &str,
+        install: &str,
+        found: Option<PathBuf>,
+    ) -> Option<PathBuf> {
+        if found.is_some() {
+            return found;
+        }
+        let message = format!("{what} is not installed ({install})");
+        if required() {
+            panic!("NETLAB_REQUIRE_PEERS=1 and {message}");
+        }
+        loud(&format!("SKIPPED: {message}"));
+        None
+    }
+
+    /// A child process killed and reaped when dropped, even on a panic.
+    pub struct KillOnDrop(pub Child);
+
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    /// Starts `program ARGS`, a server that prints `listening on ADDR` as
+    /// its first line, and returns it with that address.
+    pub fn start_listening(
+        program: &Path,
+        args: &[&str],
+    ) -> (KillOnDrop, SocketAddr) {
+        let shown = format!("{} {}", program.display(), args.join(" "));
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not start `{shown}`: {e}"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let child = KillOnDrop(child);
+        let (tx, rx) = mpsc::channel();
+        thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_ok() {
+                let _ = tx.send(line);
+            }
+            // Keep reading, so the server never blocks on a full pipe.
+            let _ = std::io::copy(&mut reader, &mut std::io::sink());
+        });
+        let line = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| {
+                panic!("`{shown}` printed no first line within 20 s")
+            });
+        let addr = line
+            .trim_end()
+            .strip_prefix("listening on ")
+            .and_then(|addr| addr.parse().ok())
+            .unwrap_or_else(|| {
+                panic!("`{shown}`: expected `listening on ADDR` first, got {line:?}")
+            });
+        (child, addr)
+    }
+}
