@@ -1,6 +1,7 @@
 //! `cargo lab grade` on a class of fixture submissions made here, each the
 //! kind a teacher meets: fully solved, untouched, half solved, tests edited
-//! to pass, an endless loop, a compile error, `process::exit(0)` in a
+//! to pass, an endless loop (one the test's own deadline catches, and one
+//! that outlasts it), a compile error, `process::exit(0)` in a
 //! student's function, a flood of output, a `.zip`, a `.tar.gz`, a broken
 //! archive and an exercise not handed in. Each must get exactly the points
 //! it deserves, in every format; a tampered test or an early exit never
@@ -27,7 +28,9 @@ const EXERCISE: &str = "ports";
 const FOLDER: &str = "01-ports";
 /// Points per step of `ports`, from its metadata.
 const STEP_POINTS: [u64; 6] = [10, 10, 10, 15, 10, 15];
-/// Seconds per step's test binary: short, as the endless loop costs it.
+/// Seconds per step's test binary: short, as the endless loops cost it.
+/// Shorter than the 10 s deadline of step 6's `resolve_host` tests, so
+/// that the loop there meets the grader's limit first (see "hangs").
 const TIME_LIMIT: &str = "8";
 
 /// What each fixture deserves: (student, points, points per step).
@@ -46,6 +49,7 @@ fn expected() -> Vec<(&'static str, u64, [u64; 6])> {
         ("half", 30, first_three),
         ("tampered", 0, none),
         ("endless-loop", 60, but(4)),
+        ("hangs", 55, but(5)),
         ("compile-error", 0, none),
         ("exits", 60, but(1)),
         ("exits-instead-of-failing", 0, none),
@@ -144,6 +148,16 @@ fn make_class(class: &Path) {
         &endless.join("src/step5_ports.rs"),
         "pub fn port_range(port: u16) -> PortRange {",
         "pub fn port_range(port: u16) -> PortRange {\n    #[allow(clippy::empty_loop)]\n    loop {}\n    #[allow(unreachable_code)]",
+    );
+
+    // A loop in a function whose tests wait 10 s before their own deadline
+    // gives up: the grader's 8 s limit stops the test binary first.
+    let hangs = class.join("hangs").join(FOLDER);
+    exercise_copy(&hangs, solution);
+    edit(
+        &hangs.join("src/step6_os_ports.rs"),
+        "pub fn resolve_host(host: &str) -> io::Result<Vec<IpAddr>> {",
+        "pub fn resolve_host(host: &str) -> io::Result<Vec<IpAddr>> {\n    #[allow(clippy::empty_loop)]\n    loop {}\n    #[allow(unreachable_code)]",
     );
 
     let broken = class.join("compile-error").join(FOLDER);
@@ -376,23 +390,42 @@ fn every_submission_gets_the_points_it_deserves() {
     assert!(wrong.is_empty(), "wrong grades:\n{}", wrong.join("\n"));
 }
 
-/// The endless loop times out in its step alone; its other tests pass.
+/// An endless loop fails the test that ran it, by that test's own
+/// deadline, and nothing else: its other tests pass.
 #[test]
-fn an_endless_loop_times_out_that_step_only() {
+fn an_endless_loop_fails_its_test_only() {
     let json = json();
     let exercise = &student(&json, "endless-loop")["exercises"][0];
     let step5 = &exercise["steps"][4];
-    assert_eq!(step5["outcome"], "timed_out");
+    assert_eq!(step5["outcome"], "failed");
+    let looped = test_outcome(
+        exercise,
+        4,
+        "classifies_ports_into_the_three_ranges_at_their_edges",
+    );
+    assert_eq!(looped["outcome"], "failed");
+    let why = looped["output"].as_str().unwrap_or_default();
+    assert!(why.contains("did not finish within"), "{why}");
     assert_eq!(
-        test_outcome(
-            exercise,
-            4,
-            "classifies_ports_into_the_three_ranges_at_their_edges"
-        )["outcome"],
+        test_outcome(exercise, 4, "names_the_well_known_services")["outcome"],
+        "passed"
+    );
+}
+
+/// A loop that outlasts the grader's time limit times out in its step
+/// alone; the step's other tests pass.
+#[test]
+fn a_loop_past_the_time_limit_times_out_that_step_only() {
+    let json = json();
+    let exercise = &student(&json, "hangs")["exercises"][0];
+    let step6 = &exercise["steps"][5];
+    assert_eq!(step6["outcome"], "timed_out");
+    assert_eq!(
+        test_outcome(exercise, 5, "resolves_localhost_to_loopback_once_each")["outcome"],
         "timed_out"
     );
     assert_eq!(
-        test_outcome(exercise, 4, "names_the_well_known_services")["outcome"],
+        test_outcome(exercise, 5, "ephemeral_port_is_chosen_by_the_os")["outcome"],
         "passed"
     );
 }
@@ -540,7 +573,7 @@ fn table_markdown_and_junit_agree_with_the_grades() {
         junit.matches("</testsuite>").count()
     );
     assert!(
-        graded().stdout.contains("13 submissions graded"),
+        graded().stdout.contains("14 submissions graded"),
         "{}",
         graded().stdout
     );
