@@ -12,13 +12,29 @@
 //!
 //! The socket is deliberately not `connect`ed: a connected UDP socket makes
 //! the kernel drop strangers' datagrams silently, and we want to answer
-//! them.
+//! them; and a client's socket could not be connected anyway, since the
+//! server answers from another port than the one the request went to.
+//!
+//! # When nobody is there
+//!
+//! A datagram sent to a port where nothing listens comes back, at once, as
+//! an ICMP "port unreachable". Linux hands that news to a *connected* UDP
+//! socket as `ECONNREFUSED` on its next call, but drops it for an
+//! unconnected one, unless the socket asked for it with `IP_RECVERR`
+//! (`IPV6_RECVERR`). We ask ([`report_errors`]), so `tftp get` to a port
+//! where no server runs fails in a millisecond with "connection refused by
+//! ADDR" instead of waiting out its whole silence budget, and a server
+//! whose client has gone stops resending. With `IP_RECVERR` the kernel
+//! queues every such error with the address the failed datagram was sent
+//! to; [`PeerSocket`] reads that queue and reports a refusal only when it
+//! came from the transfer's peer (a stranger we answered with ERROR 5 may
+//! be gone too: that is no reason to stop).
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 use std::time::{Duration, Instant};
 
-use socket2::SockRef;
+use socket2::{SockAddr, SockAddrStorage, SockRef};
 
 use crate::packet::{self, ErrorCode};
 use crate::transfer::Channel;
@@ -87,6 +103,126 @@ pub fn buffer_size_for(blksize: usize, windowsize: u16) -> usize {
     (window * 2).max(256 * 1024)
 }
 
+/// Asks the kernel to report ICMP errors (a refused port) on this
+/// unconnected socket too (see the module's documentation). Best effort:
+/// where the option does not exist, a refused port shows only as silence.
+pub fn report_errors(socket: &UdpSocket) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let on: libc::c_int = 1;
+        let set = |level, option| {
+            // SAFETY: a plain setsockopt on a socket we own, with a pointer
+            // to an int and its size, as the option expects.
+            unsafe {
+                libc::setsockopt(
+                    socket.as_raw_fd(),
+                    level,
+                    option,
+                    (&on as *const libc::c_int).cast(),
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                )
+            }
+        };
+        set(libc::SOL_IP, libc::IP_RECVERR);
+        if socket.local_addr().is_ok_and(|a| a.is_ipv6()) {
+            set(libc::SOL_IPV6, libc::IPV6_RECVERR);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = socket;
+}
+
+/// The error inside an [`io::Error`] of kind `ConnectionRefused` that
+/// [`PeerSocket`] returns when its peer's host says nothing listens on the
+/// peer's port; [`crate::TransferError::network`] turns it into
+/// [`crate::TransferError::Refused`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("connection refused by {0}")]
+pub struct RefusedBy(pub SocketAddr);
+
+impl RefusedBy {
+    fn into_io(self) -> io::Error {
+        io::Error::new(io::ErrorKind::ConnectionRefused, self)
+    }
+}
+
+/// Takes every error queued on `socket` by `IP_RECVERR` and returns the
+/// destinations of the datagrams that were refused (ICMP port
+/// unreachable), oldest first.
+#[cfg(target_os = "linux")]
+fn take_refusals(socket: &UdpSocket) -> Vec<SocketAddr> {
+    use std::os::fd::AsRawFd;
+    let mut refused = Vec::new();
+    // The queue is bounded by the socket's buffer; a few dozen entries at
+    // most in practice, and reading stops when it is empty.
+    for _ in 0..256 {
+        let mut payload = [0u8; 64];
+        let mut control = [0u64; 64];
+        let mut flagged = false;
+        // SAFETY: recvmsg with MSG_ERRQUEUE writes at most msg_namelen bytes
+        // of address into the storage socket2 gives us, and at most
+        // msg_controllen bytes of control messages into `control`, which
+        // is u64-aligned as cmsghdr needs; we read the control messages
+        // only through the CMSG_* macros within those bounds.
+        let received = unsafe {
+            SockAddr::try_init(|storage: *mut SockAddrStorage, len| {
+                let mut iov = libc::iovec {
+                    iov_base: payload.as_mut_ptr().cast(),
+                    iov_len: payload.len(),
+                };
+                let mut msg: libc::msghdr = std::mem::zeroed();
+                msg.msg_name = storage.cast();
+                msg.msg_namelen = *len;
+                msg.msg_iov = &mut iov;
+                msg.msg_iovlen = 1;
+                msg.msg_control = control.as_mut_ptr().cast();
+                msg.msg_controllen = std::mem::size_of_val(&control);
+                let n = libc::recvmsg(
+                    socket.as_raw_fd(),
+                    &mut msg,
+                    libc::MSG_ERRQUEUE | libc::MSG_DONTWAIT,
+                );
+                if n < 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                *len = msg.msg_namelen;
+                let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+                while !cmsg.is_null() {
+                    let header = &*cmsg;
+                    let is_error = (header.cmsg_level == libc::SOL_IP
+                        && header.cmsg_type == libc::IP_RECVERR)
+                        || (header.cmsg_level == libc::SOL_IPV6
+                            && header.cmsg_type == libc::IPV6_RECVERR);
+                    if is_error {
+                        let error = libc::CMSG_DATA(cmsg)
+                            .cast::<libc::sock_extended_err>()
+                            .read_unaligned();
+                        flagged |= error.ee_errno == libc::ECONNREFUSED as u32;
+                    }
+                    cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+                }
+                Ok(())
+            })
+        };
+        match received {
+            Ok(((), addr)) => {
+                if let Some(addr) = addr.as_socket().filter(|_| flagged) {
+                    refused.push(addr);
+                }
+            }
+            // EAGAIN: the queue is empty.
+            Err(_) => break,
+        }
+    }
+    refused
+}
+
+#[cfg(not(target_os = "linux"))]
+fn take_refusals(_: &UdpSocket) -> Vec<SocketAddr> {
+    Vec::new()
+}
+
 /// A UDP socket that talks to one peer and answers strangers with ERROR 5.
 #[derive(Debug)]
 pub struct PeerSocket {
@@ -105,6 +241,7 @@ impl PeerSocket {
     /// A socket for a transfer whose peer is known: the server's side,
     /// which learned the client's TID from its request.
     pub fn new(socket: UdpSocket, peer: SocketAddr) -> PeerSocket {
+        report_errors(&socket);
         PeerSocket {
             socket,
             peer,
@@ -117,6 +254,7 @@ impl PeerSocket {
     /// port 69) and takes the first answer from the server's address, from
     /// whatever port, as the transfer's peer.
     pub fn unlocked(socket: UdpSocket, server: SocketAddr) -> PeerSocket {
+        report_errors(&socket);
         PeerSocket {
             socket,
             peer: server,
@@ -155,6 +293,15 @@ impl PeerSocket {
         false
     }
 
+    /// After a `ConnectionRefused` from the socket: the refusal, if the
+    /// peer is what refused (and not a stranger we answered).
+    fn peer_refusal(&self) -> Option<RefusedBy> {
+        take_refusals(&self.socket)
+            .into_iter()
+            .find(|&to| same_endpoint(to, self.peer))
+            .map(RefusedBy)
+    }
+
     fn set_timeout(&mut self, timeout: Duration) -> io::Result<()> {
         // A zero timeout means "block for ever" to the socket API.
         let timeout = timeout.max(Duration::from_millis(1));
@@ -168,7 +315,22 @@ impl PeerSocket {
 
 impl Channel for PeerSocket {
     fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
-        self.socket.send_to(datagram, self.peer).map(|_| ())
+        match self.socket.send_to(datagram, self.peer) {
+            Ok(_) => Ok(()),
+            // A refusal of an earlier datagram, reported on this call.
+            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                if let Some(refused) = self.peer_refusal() {
+                    return Err(refused.into_io());
+                }
+                // A stranger's refusal: nothing to do with this datagram.
+                self.socket.send_to(datagram, self.peer).map(|_| ())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn peer_addr(&self) -> Option<SocketAddr> {
+        Some(self.peer)
     }
 
     fn recv(
@@ -197,8 +359,14 @@ impl Channel for PeerSocket {
                 }
                 Err(e) if is_timeout(&e) => return Ok(None),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // An ICMP "port unreachable" from an earlier send can
-                // surface here on some systems: not a datagram, wait on.
+                // An ICMP "port unreachable" for an earlier send: the end
+                // if the peer sent it, otherwise (a stranger) wait on.
+                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                    if let Some(refused) = self.peer_refusal() {
+                        return Err(refused.into_io());
+                    }
+                }
+                // The same news on Windows, for any socket: wait on.
                 Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {}
                 Err(e) => return Err(e),
             }

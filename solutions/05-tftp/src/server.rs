@@ -24,8 +24,11 @@
 //!   gets ERROR 0 "server busy".
 //! - **Malformed requests** get ERROR 4 and the listener carries on.
 //!
-//! Every transfer ends, one way or another (its retry limit bounds it),
-//! closes its socket and logs one line.
+//! Every transfer ends, one way or another (its silence budget bounds it:
+//! see [`crate::timer`]), closes its socket and logs one line, which names
+//! the client and, for a failure, why: "timed out: no answer from
+//! 127.0.0.1:50312 for 25.0 s", "connection refused by 127.0.0.1:50312:
+//! nothing listens on that port" (the client has gone).
 
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter};
@@ -41,6 +44,7 @@ use crate::netascii::{NetasciiReader, NetasciiWriter};
 use crate::options::{Limits, Options};
 use crate::packet::{self, ErrorCode, MAX_DATAGRAM, Mode, Packet, Request};
 use crate::path::{self, PathError};
+use crate::timer;
 use crate::transfer::{
     self, Channel, Dally, Opening, Shutdown, TransferError, TransferSettings,
     TransferStats,
@@ -67,7 +71,9 @@ pub struct ServerConfig {
     /// The longest wait before a retransmission (a client's `timeout`
     /// option overrides it for its transfer).
     pub timeout: Duration,
-    /// Timeouts in a row before a transfer gives up.
+    /// How many whole timeouts' worth of silence a transfer sits through
+    /// before it gives up (`retries × timeout`, see
+    /// [`crate::timer::patience`]).
     pub retries: u32,
     /// The largest upload accepted, if limited: a WRQ announcing more (in
     /// `tsize`) is refused with ERROR 3 at once, one sending more is cut
@@ -85,8 +91,8 @@ impl ServerConfig {
             allow_create: false,
             limits: Limits::default(),
             max_clients: 64,
-            timeout: Duration::from_secs(1),
-            retries: 5,
+            timeout: timer::DEFAULT_TIMEOUT,
+            retries: timer::DEFAULT_RETRIES,
             max_upload: None,
         }
     }
