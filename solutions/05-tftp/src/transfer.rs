@@ -264,9 +264,9 @@ pub enum TransferError {
     File(#[source] io::Error),
     /// Nothing useful came from the peer for the whole silence budget.
     #[error(
-        "timed out: no answer from {} for {:.1} s",
+        "timed out: no answer from {} for {} s",
         peer_name(.peer),
-        .waited.as_secs_f64()
+        seconds(*.waited)
     )]
     TimedOut {
         /// Who went silent, when known.
@@ -299,6 +299,13 @@ pub enum TransferError {
     /// The [`Shutdown`] flag was set.
     #[error("the transfer was stopped")]
     Cancelled,
+}
+
+/// A wait in seconds with one decimal, rounded down (a budget of 2 s that
+/// took 2.06 s reads "2.0 s", as set).
+fn seconds(wait: Duration) -> String {
+    let tenths = wait.as_millis() / 100;
+    format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 /// The peer's address, or "the peer" when the channel does not know it.
