@@ -23,7 +23,9 @@
 //!   ([`TransferSettings::patience`]: `retries` whole timeouts, 25 s by
 //!   default) without progress, however many quick resends fitted in it:
 //!   long enough to outlast a peer that retransmits on a slow timer of its
-//!   own. The receiver keeps the same budget. A receiver that sees a block beyond the
+//!   own. The receiver keeps the same budget; it repeats its last ACK
+//!   once after a timeout of silence, then leaves the sender's own timer
+//!   room to work (10 s) before repeating itself again. A receiver that sees a block beyond the
 //!   one it expects (a gap: something was lost) acknowledges at once the
 //!   last block it has in order, and the sender starts again from there
 //!   without waiting for a timeout. A receiver that sees a block it already
@@ -153,10 +155,12 @@ pub enum Dally {
     /// is very likely to arrive, and a client that lingers only keeps its
     /// user waiting (tftp-hpa, curl and atftp all leave at once).
     AfterLoss,
-    /// Always linger, until the sender has been quiet for twice the longest
-    /// retransmission interval it may use (the timeout, or
-    /// [`PEER_RETRANSMIT`] if that is longer), within the silence budget:
-    /// what a server does, as nobody waits for it.
+    /// Always linger, until the sender has been quiet for three times the
+    /// longest retransmission interval it may use (the timeout, or
+    /// [`PEER_RETRANSMIT`] if that is longer: 15 s by default), within the
+    /// silence budget: what a server does, as nobody waits for it. Three,
+    /// so that a slow peer's first two repeats (a lost last ACK, then a
+    /// lost repeat) are both heard, with a margin.
     Always,
 }
 
@@ -218,7 +222,7 @@ impl TransferSettings {
             Dally::AfterLoss => Some(self.timeout.min(self.patience())),
             Dally::Always => {
                 let interval = self.timeout.max(PEER_RETRANSMIT);
-                Some((interval * 2).min(self.patience()))
+                Some((interval * 3).min(self.patience()))
             }
         }
     }
@@ -886,11 +890,18 @@ impl<'s> Receiver<'s> {
             }
         }
         // The receiver cannot time a round trip (it does not know when the
-        // sender sent), so it repeats itself once per whole timeout: that
-        // repairs a lost opening or a lost ACK of a window; a lost ACK in
-        // lock-step is repaired by the sender's own retransmission.
+        // sender sent), so it repeats itself after a whole timeout: that
+        // repairs a lost opening, or a lost ACK with a sender whose own
+        // timer is slow. After that first repeat it leaves the sender room
+        // for its own timer (twice the slowest standard one, 5 s) before it
+        // repeats itself again: some senders (tftp-hpa's client) start
+        // their retransmission wait again on every datagram they receive,
+        // even a duplicate ACK they ignore, and a receiver that repeated
+        // itself every second would keep such a sender from ever sending
+        // the block that was lost.
         let timeout = self.settings.timeout;
-        let mut deadline = Instant::now() + timeout.min(self.silence.left());
+        let mut repeat_after = timeout;
+        let mut deadline = Instant::now() + repeat_after.min(self.silence.left());
         loop {
             let wait = deadline.saturating_duration_since(Instant::now());
             let received = channel
@@ -908,7 +919,9 @@ impl<'s> Receiver<'s> {
                     _ => self.send_ack(channel)?,
                 }
                 self.stats.retransmissions += 1;
-                deadline = Instant::now() + timeout.min(self.silence.left());
+                repeat_after =
+                    repeat_after.saturating_mul(2).max(PEER_RETRANSMIT * 2);
+                deadline = Instant::now() + repeat_after.min(self.silence.left());
                 continue;
             };
             let before = self.expected;
@@ -919,7 +932,8 @@ impl<'s> Receiver<'s> {
             }
             if self.expected != before {
                 progress(self.stats.bytes);
-                deadline = Instant::now() + timeout.min(self.silence.left());
+                repeat_after = timeout;
+                deadline = Instant::now() + repeat_after.min(self.silence.left());
             }
         }
     }
@@ -1451,9 +1465,11 @@ mod tests {
 
     #[test]
     fn the_opening_is_repeated_until_block_1_arrives() {
-        let mut script = Script::new(vec![None, None, data(1, 3)]);
+        // One timeout of silence: the opening goes again. (The next repeat
+        // would wait for the sender's own timer; see `Receiver::run`.)
+        let mut script = Script::new(vec![None, data(1, 3)]);
         let _ = receive(&mut script, &settings(512, 1));
-        assert_eq!(script.sent(), ["ACK 0", "ACK 0", "ACK 0"]);
+        assert_eq!(script.sent(), ["ACK 0", "ACK 0"]);
     }
 
     #[test]
