@@ -10,6 +10,14 @@
 //! mean "send no such option". A progress bar shows on a terminal. A
 //! failed download leaves no file behind, and an ERROR from the server is
 //! shown as `tftp: server said: MESSAGE (error N)` with exit status 1.
+//!
+//! Patience: resends come as fast as the measured round trip allows, but
+//! the client gives up only after `--retries` × `--timeout` of silence
+//! from the server (25 × 1 s by default), with `tftp: timed out: no answer
+//! from ADDR for 25.0 s`. A server port where nothing listens is reported
+//! at once: `tftp: connection refused by ADDR: nothing listens on that
+//! port`. Both exit 1; a command line that cannot work (a port out of
+//! range, say) exits 2.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::net::SocketAddr;

@@ -10,6 +10,12 @@
 //! (one line per transfer) go to stderr, filtered by `RUST_LOG` (default
 //! `info`). Ctrl-C stops it: running transfers end with an ERROR to their
 //! client, and it exits 0.
+//!
+//! A transfer resends as fast as the measured round trip allows, but gives
+//! up only after `--retries` × `--timeout` of silence from its client (25 ×
+//! 1 s by default; a client's timeout option replaces `--timeout`), logged
+//! as `outcome="timed out: no answer from ADDR for 25.0 s"`; a client that
+//! has closed its port is noticed at once (`connection refused by ADDR`).
 
 use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
