@@ -317,12 +317,13 @@ impl Channel for PeerSocket {
     fn send(&mut self, datagram: &[u8]) -> io::Result<()> {
         match self.socket.send_to(datagram, self.peer) {
             Ok(_) => Ok(()),
-            // A refusal of an earlier datagram, reported on this call.
-            Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+            // News of an earlier datagram (a refusal...), reported on this
+            // call: the end if the peer refused, otherwise not this
+            // datagram's fault.
+            Err(e) if is_network_news(&e) => {
                 if let Some(refused) = self.peer_refusal() {
                     return Err(refused.into_io());
                 }
-                // A stranger's refusal: nothing to do with this datagram.
                 self.socket.send_to(datagram, self.peer).map(|_| ())
             }
             Err(e) => Err(e),
@@ -359,19 +360,41 @@ impl Channel for PeerSocket {
                 }
                 Err(e) if is_timeout(&e) => return Ok(None),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                // An ICMP "port unreachable" for an earlier send: the end
-                // if the peer sent it, otherwise (a stranger) wait on.
-                Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                // ICMP news of an earlier send: the end if the peer
+                // refused, otherwise (a stranger refused, a host or a
+                // network was briefly unreachable) wait on: the silence
+                // budget decides.
+                Err(e) if is_network_news(&e) => {
                     if let Some(refused) = self.peer_refusal() {
                         return Err(refused.into_io());
                     }
+                    if started.elapsed() >= timeout {
+                        return Ok(None);
+                    }
                 }
-                // The same news on Windows, for any socket: wait on.
-                Err(e) if e.kind() == io::ErrorKind::ConnectionReset => {}
                 Err(e) => return Err(e),
             }
         }
     }
+}
+
+/// Whether a socket error is ICMP news about an earlier datagram, which
+/// `IP_RECVERR` (or Windows, for any socket) reports on the next call: a
+/// refused port, an unreachable host or network, a datagram too big for
+/// the path. None of them says this socket is broken.
+fn is_network_news(error: &io::Error) -> bool {
+    use io::ErrorKind::*;
+    #[cfg(target_os = "linux")]
+    if matches!(
+        error.raw_os_error(),
+        Some(libc::EMSGSIZE | libc::EPROTO | libc::EHOSTDOWN)
+    ) {
+        return true;
+    }
+    matches!(
+        error.kind(),
+        ConnectionRefused | ConnectionReset | HostUnreachable | NetworkUnreachable
+    )
 }
 
 /// Whether a socket error is the read timeout expiring (`EAGAIN` on Unix,
@@ -409,6 +432,52 @@ mod tests {
     fn buffers_hold_a_whole_window() {
         assert_eq!(buffer_size_for(512, 1), 256 * 1024);
         assert!(buffer_size_for(65464, 8) >= 8 * 65468);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_peer_that_closed_its_port_is_reported_as_refused() {
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let peer_addr = peer.local_addr().unwrap();
+        drop(peer);
+        let mine = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mut channel = PeerSocket::new(mine, peer_addr);
+        // The first send goes out; the ICMP answer comes back at once and
+        // is reported by the next call.
+        channel.send(b"\x00\x04\x00\x01").unwrap();
+        let mut buf = [0u8; 16];
+        let error = channel
+            .recv(&mut buf, Duration::from_secs(2))
+            .expect_err("a refusal, not a timeout");
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused);
+        assert_eq!(
+            error.to_string(),
+            format!("connection refused by {peer_addr}")
+        );
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_stranger_that_closed_its_port_does_not_end_the_transfer() {
+        let timeout = Duration::from_secs(2);
+        let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mine = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let my_addr = mine.local_addr().unwrap();
+        let mut channel = PeerSocket::new(mine, peer.local_addr().unwrap());
+        {
+            let stranger = UdpSocket::bind("127.0.0.1:0").unwrap();
+            stranger.send_to(b"\x00\x04\x00\x01", my_addr).unwrap();
+        }
+        // The stranger is gone: our ERROR 5 to it comes back refused.
+        let mut buf = [0u8; 16];
+        assert_eq!(
+            channel.recv(&mut buf, Duration::from_millis(200)).unwrap(),
+            None
+        );
+        peer.send_to(b"\x00\x04\x00\x02", my_addr).unwrap();
+        let len = channel.recv(&mut buf, timeout).unwrap().unwrap();
+        assert_eq!(&buf[..len], b"\x00\x04\x00\x02");
+        channel.send(b"\x00\x04\x00\x03").unwrap();
     }
 
     #[test]
