@@ -23,9 +23,9 @@
 //!   ([`TransferSettings::patience`]: `retries` whole timeouts, 25 s by
 //!   default) without progress, however many quick resends fitted in it:
 //!   long enough to outlast a peer that retransmits on a slow timer of its
-//!   own. The receiver keeps the same budget; it repeats its last ACK
-//!   once after a timeout of silence, then leaves the sender's own timer
-//!   room to work (10 s) before repeating itself again. A receiver that sees a block beyond the
+//!   own. The receiver keeps the same budget, and mostly leaves
+//!   retransmission to the sender (see `Receiver::repeat_after`). A
+//!   receiver that sees a block beyond the
 //!   one it expects (a gap: something was lost) acknowledges at once the
 //!   last block it has in order, and the sender starts again from there
 //!   without waiting for a timeout. A receiver that sees a block it already
@@ -889,18 +889,9 @@ impl<'s> Receiver<'s> {
                 progress(self.stats.bytes);
             }
         }
-        // The receiver cannot time a round trip (it does not know when the
-        // sender sent), so it repeats itself after a whole timeout: that
-        // repairs a lost opening, or a lost ACK with a sender whose own
-        // timer is slow. After that first repeat it leaves the sender room
-        // for its own timer (twice the slowest standard one, 5 s) before it
-        // repeats itself again: some senders (tftp-hpa's client) start
-        // their retransmission wait again on every datagram they receive,
-        // even a duplicate ACK they ignore, and a receiver that repeated
-        // itself every second would keep such a sender from ever sending
-        // the block that was lost.
-        let timeout = self.settings.timeout;
-        let mut repeat_after = timeout;
+        // When to repeat ourselves: see `Receiver::repeat_after`.
+        let mut repeats = 0;
+        let mut repeat_after = self.repeat_after(repeats);
         let mut deadline = Instant::now() + repeat_after.min(self.silence.left());
         loop {
             let wait = deadline.saturating_duration_since(Instant::now());
@@ -919,8 +910,8 @@ impl<'s> Receiver<'s> {
                     _ => self.send_ack(channel)?,
                 }
                 self.stats.retransmissions += 1;
-                repeat_after =
-                    repeat_after.saturating_mul(2).max(PEER_RETRANSMIT * 2);
+                repeats += 1;
+                repeat_after = self.repeat_after(repeats);
                 deadline = Instant::now() + repeat_after.min(self.silence.left());
                 continue;
             };
@@ -932,9 +923,55 @@ impl<'s> Receiver<'s> {
             }
             if self.expected != before {
                 progress(self.stats.bytes);
-                repeat_after = timeout;
+                repeats = 0;
+                repeat_after = self.repeat_after(repeats);
                 deadline = Instant::now() + repeat_after.min(self.silence.left());
             }
+        }
+    }
+
+    /// How long to wait for the next block before repeating ourselves (the
+    /// opening, or the ACK of the last block in order), after `repeats`
+    /// repeats without progress.
+    ///
+    /// The receiver cannot time a round trip (it does not know when the
+    /// sender sent), and mostly it should leave retransmission to the
+    /// sender:
+    ///
+    /// - **The opening** (no block yet) goes again after one timeout,
+    ///   doubling: the sender may be waiting for it (a client that repeats
+    ///   its WRQ to the listener would start a second transfer).
+    /// - **With a window**, the ACK goes again after one timeout: it tells
+    ///   the sender where to resume (RFC 7440).
+    /// - **In lock-step**, a lost DATA and a lost ACK both end with the
+    ///   sender's own retransmission, which we answer at once; a repeat of
+    ///   our ACK helps only a sender whose timer is slow and whose ACK was
+    ///   lost. So the first repeat waits one and a half timeouts: a sender
+    ///   on our timeout (tftpd-hpa's 1 s) has resent by then, and a repeat
+    ///   at the very moment of its retransmission would meet it (tftpd-hpa
+    ///   then flushes its socket, our fresh ACK with it).
+    ///
+    /// After a first repeat, every later one waits at least twice the
+    /// slowest standard sender's timer ([`PEER_RETRANSMIT`]), 10 s: some
+    /// senders (tftp-hpa's client) start their own retransmission wait
+    /// again on every datagram they receive, even a duplicate ACK they
+    /// ignore, and a receiver repeating itself every second would keep such
+    /// a sender from ever sending the block that was lost.
+    fn repeat_after(&self, repeats: u32) -> Duration {
+        let timeout = self.settings.timeout;
+        let last_resort = PEER_RETRANSMIT * 2;
+        let doubled = |wait: Duration| wait.saturating_mul(1 << repeats.min(16));
+        if self.expected == 1 {
+            return doubled(timeout).min(last_resort.max(timeout));
+        }
+        let first = if self.settings.windowsize > 1 {
+            timeout
+        } else {
+            timeout.saturating_mul(3) / 2
+        };
+        match repeats {
+            0 => first,
+            _ => doubled(first).max(last_resort),
         }
     }
 
@@ -1275,11 +1312,29 @@ mod tests {
             "{outcome:?}"
         );
         assert!(started.elapsed() >= settings.patience());
-        // ACK 0, ACK 1, then ACK 1 again once per timeout, then ERROR 0.
-        let sent = script.sent();
-        assert_eq!(sent[..2], ["ACK 0", "ACK 1"]);
-        assert!(sent.len() >= 4, "{sent:?}");
-        assert_eq!(sent.last().unwrap(), "ERROR 0");
+        // In lock-step the receiver leaves the sender's timer its chance:
+        // one repeat after 150 ms, then nothing more within the 300 ms
+        // budget, then it tells the peer.
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1", "ERROR 0"]);
+    }
+
+    #[test]
+    fn a_windowed_receiver_repeats_its_ack_after_one_timeout() {
+        // Window 4, block 1 in, then silence: the ACK of block 1 tells the
+        // sender where to resume, after one timeout (100 ms).
+        let settings = settings(8, 4);
+        let mut script = Script::new(vec![data(1, 8)]);
+        let mut file = Vec::new();
+        let ack0 = packet::ack_bytes(0);
+        let outcome = receive_file(
+            &mut script,
+            &mut file,
+            &settings,
+            Opening::Send(&ack0),
+            &mut |_| {},
+        );
+        assert!(matches!(outcome, Err(TransferError::TimedOut { .. })));
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ERROR 0"]);
     }
 
     #[test]
