@@ -52,12 +52,13 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 /// 25, so that the default budget is 25 s: what tftp-hpa's client waits in
 /// all (five tries, 5 s apart) and what atftp's five 5-second tries take.
 /// It outlasts the schedules of the peers a lab meets: tftpd-hpa resends a
-/// block after 1, 2, 4, 4… s, that is seven times in 25 s, so seven losses
-/// of the same block in a row (one chance in ten million at 10 % loss each
-/// way) are needed to break a transfer; atftp's 5 s re-ACK gets four tries.
-/// A peer that has really gone costs 25 s, as with tftp-hpa; a transfer
-/// that needs to fail fast says so with `--retries` (or a short
-/// `--timeout`).
+/// block after 1 s and then backs off (2, 4… s), so at least four of its
+/// resends fit in 25 s, and atftp's client repeats its ACK four times. A
+/// block is then lost for good only if every try fails: at 5 % loss each
+/// way a try fails one time in ten, five tries in a row one time in a
+/// hundred thousand. A peer that has really gone costs 25 s, as with
+/// tftp-hpa; a transfer that must fail fast says so with `--retries` (or
+/// a short `--timeout`).
 pub const DEFAULT_RETRIES: u32 = 25;
 
 /// The slowest retransmission interval among the standard peers (tftp-hpa's
