@@ -941,8 +941,9 @@ impl<'s> Receiver<'s> {
     /// - **The opening** (no block yet) goes again after one timeout,
     ///   doubling: the sender may be waiting for it (a client that repeats
     ///   its WRQ to the listener would start a second transfer).
-    /// - **With a window**, the ACK goes again after one timeout: it tells
-    ///   the sender where to resume (RFC 7440).
+    /// - **With a window**, the ACK goes again after every timeout: it
+    ///   tells the sender where to resume (RFC 7440), and windowed senders
+    ///   (atftp's, ours) wait for it.
     /// - **In lock-step**, a lost DATA and a lost ACK both end with the
     ///   sender's own retransmission, which we answer at once; a repeat of
     ///   our ACK helps only a sender whose timer is slow and whose ACK was
@@ -951,12 +952,14 @@ impl<'s> Receiver<'s> {
     ///   at the very moment of its retransmission would meet it (tftpd-hpa
     ///   then flushes its socket, our fresh ACK with it).
     ///
-    /// After a first repeat, every later one waits at least twice the
-    /// slowest standard sender's timer ([`PEER_RETRANSMIT`]), 10 s: some
-    /// senders (tftp-hpa's client) start their own retransmission wait
-    /// again on every datagram they receive, even a duplicate ACK they
-    /// ignore, and a receiver repeating itself every second would keep such
-    /// a sender from ever sending the block that was lost.
+    ///
+    ///   After that first repeat, every later one waits at least twice the
+    ///   slowest standard sender's timer ([`PEER_RETRANSMIT`]), 10 s: some
+    ///   lock-step senders (tftp-hpa's client) start their own
+    ///   retransmission wait again on every datagram they receive, even a
+    ///   duplicate ACK they ignore, and a receiver repeating itself every
+    ///   second would keep such a sender from ever sending the block that
+    ///   was lost.
     fn repeat_after(&self, repeats: u32) -> Duration {
         let timeout = self.settings.timeout;
         let last_resort = PEER_RETRANSMIT * 2;
@@ -964,14 +967,12 @@ impl<'s> Receiver<'s> {
         if self.expected == 1 {
             return doubled(timeout).min(last_resort.max(timeout));
         }
-        let first = if self.settings.windowsize > 1 {
-            timeout
-        } else {
-            timeout.saturating_mul(3) / 2
-        };
+        if self.settings.windowsize > 1 {
+            return timeout;
+        }
         match repeats {
-            0 => first,
-            _ => doubled(first).max(last_resort),
+            0 => timeout.saturating_mul(3) / 2,
+            _ => doubled(timeout).max(last_resort),
         }
     }
 
@@ -1321,7 +1322,8 @@ mod tests {
     #[test]
     fn a_windowed_receiver_repeats_its_ack_after_one_timeout() {
         // Window 4, block 1 in, then silence: the ACK of block 1 tells the
-        // sender where to resume, after one timeout (100 ms).
+        // sender where to resume, after every timeout (100 ms), until the
+        // 300 ms budget is spent.
         let settings = settings(8, 4);
         let mut script = Script::new(vec![data(1, 8)]);
         let mut file = Vec::new();
@@ -1334,7 +1336,7 @@ mod tests {
             &mut |_| {},
         );
         assert!(matches!(outcome, Err(TransferError::TimedOut { .. })));
-        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ERROR 0"]);
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1", "ERROR 0"]);
     }
 
     #[test]
