@@ -806,3 +806,58 @@ fn the_library_reports_a_silent_server_with_its_address_and_the_wait() {
         },
     );
 }
+
+// ------------------------------------------------- a repeated request
+
+/// A request that arrives twice (the network duplicated it, or the client
+/// repeated it before our answer reached it) starts one transfer, not two:
+/// two transfers answering one client from two ports confuse it. The same
+/// request once the first transfer is over is served again.
+#[test]
+fn a_repeated_request_starts_one_transfer() {
+    deadline(Duration::from_secs(30), "a request sent twice", || {
+        let root = Root::new();
+        root.write("f", &payload(600, 8));
+        let server = Server::start(root.path(), &[]);
+        let peer = raw::Peer::new();
+        let rrq = raw::rrq("f", "octet", &[]);
+        peer.send(server.addr(), &rrq);
+        peer.send(server.addr(), &rrq);
+        let mut tids = Vec::new();
+        let until = Instant::now() + Duration::from_millis(1500);
+        while let Some((bytes, from)) =
+            peer.recv(until.saturating_duration_since(Instant::now()))
+        {
+            if matches!(raw::parse(&bytes), Packet::Data { block: 1, .. })
+                && !tids.contains(&from)
+            {
+                tids.push(from);
+            }
+        }
+        assert_eq!(
+            tids.len(),
+            1,
+            "sent the same RRQ twice from {}: expected DATA 1 from one transfer, got it from {:?}",
+            peer.addr(),
+            tids
+        );
+        // Finish it; then the same request again is a new transfer.
+        peer.send(tids[0], &raw::ack(1));
+        let (second, _) = peer.expect(Duration::from_secs(3), "sent ACK 1");
+        assert!(
+            matches!(second, Packet::Data { block: 2, .. }),
+            "{second:?}"
+        );
+        peer.send(tids[0], &raw::ack(2));
+        thread::sleep(Duration::from_millis(200));
+        peer.send(server.addr(), &rrq);
+        let (again, from) = peer.expect(
+            Duration::from_secs(3),
+            "sent the RRQ after the first transfer",
+        );
+        assert!(
+            matches!(again, Packet::Data { block: 1, .. }) && from != tids[0],
+            "the same RRQ after the first transfer ended should start a new one, got {again:?} from {from}"
+        );
+    });
+}
