@@ -612,7 +612,9 @@ impl Job {
             .to_bytes()
         });
 
-        let mut no_progress = |_| {};
+        // The bytes acknowledged so far, for the log line of a failure.
+        let mut moved = 0;
+        let mut note_progress = |bytes| moved = bytes;
         let sent = match self.request.mode {
             Mode::Octet => {
                 let mut source =
@@ -622,7 +624,7 @@ impl Job {
                     &mut source,
                     &settings,
                     oack.as_deref(),
-                    &mut no_progress,
+                    &mut note_progress,
                 )
             }
             Mode::Netascii => {
@@ -632,10 +634,11 @@ impl Job {
                     &mut source,
                     &settings,
                     oack.as_deref(),
-                    &mut no_progress,
+                    &mut note_progress,
                 )
             }
         };
+        report.stats.bytes = moved;
         report.stats = sent?;
         Ok(())
     }
@@ -699,14 +702,16 @@ impl Job {
             BufWriter::with_capacity(transfer::FILE_BUFFER, temporary),
             limit,
         );
-        let mut no_progress = |_| {};
+        // The bytes received so far, for the log line of a failure.
+        let mut moved = 0;
+        let mut note_progress = |bytes| moved = bytes;
         let received = match self.request.mode {
             Mode::Octet => transfer::receive_file(
                 &mut *channel,
                 &mut sink,
                 &settings,
                 Opening::Send(&opening),
-                &mut no_progress,
+                &mut note_progress,
             ),
             Mode::Netascii => {
                 let mut text = NetasciiWriter::new(&mut sink);
@@ -715,7 +720,7 @@ impl Job {
                     &mut text,
                     &settings,
                     Opening::Send(&opening),
-                    &mut no_progress,
+                    &mut note_progress,
                 )
                 .and_then(|completion| match text.finish() {
                     Ok(_) => Ok(completion),
@@ -730,6 +735,7 @@ impl Job {
                 })
             }
         };
+        report.stats.bytes = moved;
         // On failure the temporary file is deleted as `sink` goes.
         let completion = received?;
         report.stats = completion.stats();
