@@ -889,44 +889,52 @@ impl<'s> Receiver<'s> {
                 progress(self.stats.bytes);
             }
         }
-        // When to repeat ourselves: see `Receiver::repeat_after`.
+        // When to repeat ourselves: see `Receiver::repeat_after`. Each
+        // wait is handed to the socket whole, the same value block after
+        // block, so that its timeout is not set again for every datagram
+        // (a system call each); a stale datagram does not restart the
+        // wait: the deadline holds.
         let mut repeats = 0;
-        let mut repeat_after = self.repeat_after(repeats);
-        let mut deadline = Instant::now() + repeat_after.min(self.silence.left());
+        let mut wait = self.repeat_after(repeats).min(self.silence.left());
+        let mut deadline = Instant::now() + wait;
         loop {
-            let wait = deadline.saturating_duration_since(Instant::now());
             let received = channel
                 .recv(&mut inbox, wait)
                 .map_err(TransferError::network)?;
             if self.settings.shutdown.is_triggered() {
                 return Err(TransferError::Cancelled);
             }
-            let Some(len) = received.filter(|_| Instant::now() < deadline) else {
-                self.on_timeout(channel)?;
-                match repeat_opening {
-                    Some(datagram) if self.expected == 1 => {
-                        channel.send(datagram).map_err(TransferError::network)?;
-                    }
-                    _ => self.send_ack(channel)?,
+            if let Some(len) = received {
+                let before = self.expected;
+                if let Some(completion) =
+                    self.on_datagram(channel, sink, &inbox[..len])?
+                {
+                    return Ok(completion);
                 }
-                self.stats.retransmissions += 1;
-                repeats += 1;
-                repeat_after = self.repeat_after(repeats);
-                deadline = Instant::now() + repeat_after.min(self.silence.left());
-                continue;
-            };
-            let before = self.expected;
-            if let Some(completion) =
-                self.on_datagram(channel, sink, &inbox[..len])?
-            {
-                return Ok(completion);
+                if self.expected != before {
+                    progress(self.stats.bytes);
+                    repeats = 0;
+                    wait = self.repeat_after(repeats).min(self.silence.left());
+                    deadline = Instant::now() + wait;
+                    continue;
+                }
+                if Instant::now() < deadline {
+                    continue;
+                }
             }
-            if self.expected != before {
-                progress(self.stats.bytes);
-                repeats = 0;
-                repeat_after = self.repeat_after(repeats);
-                deadline = Instant::now() + repeat_after.min(self.silence.left());
+            // Nothing new before the deadline: repeat ourselves, or give
+            // up once the budget is spent.
+            self.on_timeout(channel)?;
+            match repeat_opening {
+                Some(datagram) if self.expected == 1 => {
+                    channel.send(datagram).map_err(TransferError::network)?;
+                }
+                _ => self.send_ack(channel)?,
             }
+            self.stats.retransmissions += 1;
+            repeats += 1;
+            wait = self.repeat_after(repeats).min(self.silence.left());
+            deadline = Instant::now() + wait;
         }
     }
 

@@ -949,7 +949,8 @@ struct Row {
 ///
 /// `NETLAB_TFTP` and `NETLAB_TFTPD` name other builds of our binaries (to
 /// compare with an older one); `NETLAB_TABLE_SEEDS` sets the number of
-/// seeds (8).
+/// seeds (8); `NETLAB_TABLE_ROWS` keeps only the rows whose pair contains
+/// it, and `NETLAB_TABLE_WAY` (`get` or `put`) one direction.
 #[test]
 #[ignore = "prints the table of transfers through loss; takes minutes"]
 fn lossy_table() {
@@ -1060,7 +1061,13 @@ fn lossy_table() {
         "| pair (client ↔ server) | way | file | loss | finished | time (min–median–max) |"
     );
     println!("|---|---|---|---|---|---|");
-    for row in &rows {
+    let only_pair = std::env::var("NETLAB_TABLE_ROWS").unwrap_or_default();
+    let only_way = std::env::var("NETLAB_TABLE_WAY").unwrap_or_default();
+    let wanted = |row: &&Row| {
+        row.pair.contains(&only_pair)
+            && (only_way.is_empty() || (only_way == "put") == row.put)
+    };
+    for row in rows.iter().filter(wanted) {
         let (upstream, root) = match row.server {
             "hpa" => (hpa.host_port().parse().unwrap(), &hpa_root),
             "atftpd" => (atftpd.host_port().parse().unwrap(), &atftpd_root),
