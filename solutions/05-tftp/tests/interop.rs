@@ -737,6 +737,15 @@ fn lossy_run(
         let _ = std::fs::remove_file(&landed);
     }
     let ok = got == bytes;
+    if std::env::var_os("NETLAB_TABLE_VERBOSE").is_some() {
+        eprintln!(
+            "seed {seed}: {} in {:.1} s; stdout: {}; {}",
+            if ok { "arrived" } else { "FAILED" },
+            outcome.elapsed.as_secs_f64(),
+            String::from_utf8_lossy(&outcome.stdout).trim_end(),
+            outcome.explain().trim()
+        );
+    }
     let why = if ok {
         String::new()
     } else {
@@ -950,7 +959,8 @@ struct Row {
 /// `NETLAB_TFTP` and `NETLAB_TFTPD` name other builds of our binaries (to
 /// compare with an older one); `NETLAB_TABLE_SEEDS` sets the number of
 /// seeds (8); `NETLAB_TABLE_ROWS` keeps only the rows whose pair contains
-/// it, and `NETLAB_TABLE_WAY` (`get` or `put`) one direction.
+/// it, and `NETLAB_TABLE_WAY` (`get` or `put`) one direction;
+/// `NETLAB_TABLE_VERBOSE` prints every run.
 #[test]
 #[ignore = "prints the table of transfers through loss; takes minutes"]
 fn lossy_table() {
