@@ -28,6 +28,7 @@ use crate::net::{self, PeerSocket};
 use crate::netascii::{NetasciiReader, NetasciiWriter};
 use crate::options::{DEFAULT_BLKSIZE, Options};
 use crate::packet::{self, DATA_HEADER_LEN, ErrorCode, Mode, Packet, Request};
+use crate::timer::{self, RetransmitTimer, Silence};
 use crate::transfer::{
     self, Channel, Dally, Opening, Shutdown, TransferError, TransferSettings,
     TransferStats,
@@ -49,7 +50,7 @@ pub struct ClientOptions {
     /// The `windowsize` option to ask for (RFC 7440).
     pub windowsize: Option<u16>,
     /// The `timeout` option to ask for, in seconds (RFC 2349); also our own
-    /// longest wait.
+    /// longest wait between two sends, and the unit of the silence budget.
     pub timeout: Option<u8>,
     /// Whether to send the `tsize` option (RFC 2349): a get learns the
     /// file's size (for a progress bar), a put announces it.
@@ -57,7 +58,10 @@ pub struct ClientOptions {
     /// Our longest wait before a retransmission when no `timeout` option
     /// is sent.
     pub local_timeout: Duration,
-    /// Timeouts in a row before giving up.
+    /// How many whole timeouts' worth of silence before giving up: the
+    /// transfer ends when nothing useful came from the server for
+    /// `retries × timeout` (see [`crate::timer::patience`]). Resends come
+    /// sooner, as the measured round trip allows.
     pub retries: u32,
     /// Setting it stops the transfer (the client sends ERROR 0 first).
     pub shutdown: Shutdown,
@@ -71,8 +75,8 @@ impl Default for ClientOptions {
             windowsize: None,
             timeout: None,
             tsize: false,
-            local_timeout: Duration::from_secs(1),
-            retries: 5,
+            local_timeout: timer::DEFAULT_TIMEOUT,
+            retries: timer::DEFAULT_RETRIES,
             shutdown: Shutdown::new(),
         }
     }
@@ -95,10 +99,16 @@ impl ClientOptions {
         }
     }
 
+    /// The longest wait between two sends.
     fn wait(&self) -> Duration {
         self.timeout
             .map(|secs| Duration::from_secs(secs.into()))
             .unwrap_or(self.local_timeout)
+    }
+
+    /// The silence budget: how long to go on without an answer.
+    pub fn patience(&self) -> Duration {
+        timer::patience(self.wait(), self.retries)
     }
 }
 
@@ -134,40 +144,65 @@ enum Direction {
     Put,
 }
 
-/// Reads `HOST`, `HOST:PORT`, `[V6]` or `[V6]:PORT` (port 69 when absent)
-/// and resolves it.
-pub fn resolve_server(text: &str) -> io::Result<SocketAddr> {
-    let invalid =
-        |why: &str| io::Error::new(io::ErrorKind::InvalidInput, why.to_string());
+/// Splits `HOST`, `HOST:PORT`, `[V6]`, `[V6]:PORT` or a bare IPv6 address
+/// into a host and a port (69 when absent), without resolving the host:
+/// the part of reading a server address that can be wrong as typed.
+pub fn parse_server(text: &str) -> io::Result<(String, u16)> {
+    let invalid = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
     let (host, port) = if let Some(rest) = text.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or_else(|| invalid("an IPv6 address needs its closing ']'"))?;
+        let (host, after) = rest.split_once(']').ok_or_else(|| {
+            invalid("an IPv6 address needs its closing ']'".into())
+        })?;
         match after {
-            "" => (host, DEFAULT_PORT),
-            _ => {
-                let port = after
-                    .strip_prefix(':')
-                    .and_then(|p| p.parse().ok())
-                    .ok_or_else(|| invalid("expected [ADDRESS]:PORT"))?;
-                (host, port)
-            }
+            "" => (host, None),
+            _ => match after.strip_prefix(':') {
+                Some(port) => (host, Some(port)),
+                None => return Err(invalid("expected [ADDRESS]:PORT".into())),
+            },
         }
     } else if text.matches(':').count() > 1 {
         // A bare IPv6 address, no port.
-        (text, DEFAULT_PORT)
+        (text, None)
     } else if let Some((host, port)) = text.split_once(':') {
-        let port = port
-            .parse()
-            .map_err(|_| invalid("the port is not a number"))?;
-        (host, port)
+        (host, Some(port))
     } else {
-        (text, DEFAULT_PORT)
+        (text, None)
     };
-    (host, port)
+    if host.is_empty() {
+        return Err(invalid("the host is missing".into()));
+    }
+    let port = match port {
+        None => DEFAULT_PORT,
+        Some(port) => parse_port(port).map_err(invalid)?,
+    };
+    Ok((host.to_string(), port))
+}
+
+/// A destination port: 1-65535 (port 0 means "any" when binding, and
+/// cannot be sent to).
+fn parse_port(text: &str) -> Result<u16, String> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("the port {text:?} is not a number"));
+    }
+    match text.parse::<u64>() {
+        Ok(port @ 1..=65535) => Ok(port as u16),
+        _ => Err(format!("port {text} is out of range (1-65535)")),
+    }
+}
+
+/// Reads `HOST`, `HOST:PORT`, `[V6]` or `[V6]:PORT` (port 69 when absent)
+/// and resolves it.
+pub fn resolve_server(text: &str) -> io::Result<SocketAddr> {
+    let (host, port) = parse_server(text)?;
+    (host.as_str(), port)
         .to_socket_addrs()?
         .next()
-        .ok_or_else(|| invalid("the host name has no address"))
+        .ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "the host name has no address",
+            )
+        })
 }
 
 /// Downloads `remote` from `server` into `sink`.
@@ -428,25 +463,36 @@ fn build_request(
 }
 
 /// Sends the request and waits for the server's first answer, repeating
-/// the request on every timeout. Returns the answer's length in `buf`.
+/// the request when none comes: quickly at first, backing off to the
+/// longest wait, until the silence budget is spent (fast retransmission,
+/// slow surrender, as in [`crate::transfer`]). A refused port (nothing
+/// listens there) ends it at once. Returns the answer's length in `buf`.
 fn send_request(
     channel: &mut PeerSocket,
     request: &[u8],
     buf: &mut [u8],
     options: &ClientOptions,
 ) -> Result<usize, TransferError> {
-    let wait = options.wait();
-    for _ in 0..=options.retries {
-        channel.send(request).map_err(TransferError::Network)?;
-        let answer = channel.recv(buf, wait).map_err(TransferError::Network)?;
+    let mut timer = RetransmitTimer::new(options.wait());
+    let silence = Silence::new(options.patience());
+    loop {
+        channel.send(request).map_err(TransferError::network)?;
+        let wait = timer.timeout().min(silence.left());
+        let answer = channel.recv(buf, wait).map_err(TransferError::network)?;
         if options.shutdown.is_triggered() {
             return Err(TransferError::Cancelled);
         }
         if let Some(len) = answer {
             return Ok(len);
         }
+        if silence.is_spent() {
+            return Err(TransferError::TimedOut {
+                peer: Some(PeerSocket::peer(channel)),
+                waited: silence.waited(),
+            });
+        }
+        timer.on_timeout();
     }
-    Err(TransferError::TimedOut(options.retries))
 }
 
 /// Checks an OACK; a refusal is sent to the server as ERROR 8.
@@ -532,6 +578,23 @@ mod tests {
         assert_eq!(resolve_server("::1").unwrap(), "[::1]:69".parse().unwrap());
         assert!(resolve_server("127.0.0.1:port").is_err());
         assert!(resolve_server("[::1").is_err());
+    }
+
+    #[test]
+    fn a_port_out_of_range_says_so() {
+        let message = |text| parse_server(text).unwrap_err().to_string();
+        assert_eq!(
+            message("127.0.0.1:99999"),
+            "port 99999 is out of range (1-65535)"
+        );
+        assert_eq!(
+            message("[::1]:65536"),
+            "port 65536 is out of range (1-65535)"
+        );
+        assert_eq!(message("127.0.0.1:0"), "port 0 is out of range (1-65535)");
+        assert_eq!(message("127.0.0.1:x"), "the port \"x\" is not a number");
+        assert_eq!(message(":69"), "the host is missing");
+        assert_eq!(parse_server("h:65535").unwrap(), ("h".to_string(), 65535));
     }
 
     #[test]

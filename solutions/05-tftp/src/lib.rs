@@ -21,7 +21,9 @@
 //!   machines (windows, timeouts, retries, block-number rollover, the end
 //!   rule), written against a small [`transfer::Channel`] trait so that tests
 //!   can drive them without a network.
-//! - [`timer`]: the adaptive retransmission timeout the sender uses.
+//! - [`timer`]: the two clocks of a transfer, "fast retransmission, slow
+//!   surrender": the adaptive retransmission timeout, and the silence
+//!   budget after which a transfer gives up (25 s by default).
 //! - [`net`]: the socket layer: one UDP socket per transfer, talking to one
 //!   peer (its transfer ID) and turning strangers away with ERROR 5.
 //! - [`path`]: how the server keeps every file name inside its root.

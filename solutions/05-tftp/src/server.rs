@@ -23,16 +23,25 @@
 //! - **Load**: at most `max_clients` transfers at once; one more request
 //!   gets ERROR 0 "server busy".
 //! - **Malformed requests** get ERROR 4 and the listener carries on.
+//! - **A repeated request** (the client sent it again before our answer
+//!   reached it, or the network duplicated it) starts no second transfer
+//!   while the first runs: two transfers answering one client from two
+//!   ports confuse it (tftp-hpa's client follows whichever port spoke
+//!   last, and the two then starve each other).
 //!
-//! Every transfer ends, one way or another (its retry limit bounds it),
-//! closes its socket and logs one line.
+//! Every transfer ends, one way or another (its silence budget bounds it:
+//! see [`crate::timer`]), closes its socket and logs one line, which names
+//! the client and, for a failure, why: "timed out: no answer from
+//! 127.0.0.1:50312 for 25.0 s", "connection refused by 127.0.0.1:50312:
+//! nothing listens on that port" (the client has gone).
 
+use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter};
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -41,6 +50,7 @@ use crate::netascii::{NetasciiReader, NetasciiWriter};
 use crate::options::{Limits, Options};
 use crate::packet::{self, ErrorCode, MAX_DATAGRAM, Mode, Packet, Request};
 use crate::path::{self, PathError};
+use crate::timer;
 use crate::transfer::{
     self, Channel, Dally, Opening, Shutdown, TransferError, TransferSettings,
     TransferStats,
@@ -67,7 +77,9 @@ pub struct ServerConfig {
     /// The longest wait before a retransmission (a client's `timeout`
     /// option overrides it for its transfer).
     pub timeout: Duration,
-    /// Timeouts in a row before a transfer gives up.
+    /// How many whole timeouts' worth of silence a transfer sits through
+    /// before it gives up (`retries × timeout`, see
+    /// [`crate::timer::patience`]).
     pub retries: u32,
     /// The largest upload accepted, if limited: a WRQ announcing more (in
     /// `tsize`) is refused with ERROR 3 at once, one sending more is cut
@@ -85,8 +97,8 @@ impl ServerConfig {
             allow_create: false,
             limits: Limits::default(),
             max_clients: 64,
-            timeout: Duration::from_secs(1),
-            retries: 5,
+            timeout: timer::DEFAULT_TIMEOUT,
+            retries: timer::DEFAULT_RETRIES,
             max_upload: None,
         }
     }
@@ -160,6 +172,7 @@ pub struct Server {
     root: PathBuf,
     shutdown: Shutdown,
     active: Arc<AtomicUsize>,
+    running: Arc<RunningRequests>,
 }
 
 /// A server running on a thread of its own (see [`Server::spawn`]).
@@ -209,6 +222,7 @@ impl Server {
             root,
             shutdown: Shutdown::new(),
             active: Arc::new(AtomicUsize::new(0)),
+            running: Arc::new(RunningRequests::default()),
         })
     }
 
@@ -276,6 +290,11 @@ impl Server {
                     continue;
                 }
             };
+            let Some(running) = RequestGuard::take(&self.running, peer, &buf[..len])
+            else {
+                tracing::debug!(%peer, file = %request.filename, "repeated request ignored");
+                continue;
+            };
             let Some(slot) = ClientSlot::take(&self.active, self.config.max_clients)
             else {
                 tracing::warn!(%peer, file = %request.filename, "refused: server busy");
@@ -287,6 +306,7 @@ impl Server {
                 continue;
             };
             let job = Job {
+                running,
                 peer,
                 local_ip: self.socket.local_addr()?,
                 direction,
@@ -324,6 +344,70 @@ impl Server {
         let _ = self
             .socket
             .send_to(&packet::error_bytes(code, message), peer);
+    }
+}
+
+/// The requests whose transfers are running, by client address, each with
+/// an id so that a guard only ever removes its own entry.
+#[derive(Debug, Default)]
+struct RunningRequests {
+    requests: Mutex<HashMap<SocketAddr, (u64, Vec<u8>)>>,
+    next_id: AtomicU64,
+}
+
+/// A request's place in [`RunningRequests`], given back when the transfer
+/// proper is over (before a dally, so that a client that goes on with its
+/// next request from the same port is served) or when dropped.
+#[derive(Debug)]
+struct RequestGuard {
+    running: Arc<RunningRequests>,
+    peer: SocketAddr,
+    id: u64,
+}
+
+impl RequestGuard {
+    /// A guard for `request` from `peer`, unless that very request (the
+    /// same bytes from the same address) is already being served.
+    fn take(
+        running: &Arc<RunningRequests>,
+        peer: SocketAddr,
+        request: &[u8],
+    ) -> Option<RequestGuard> {
+        let mut requests = running
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if requests.get(&peer).is_some_and(|(_, r)| r == request) {
+            return None;
+        }
+        let id = running.next_id.fetch_add(1, Ordering::Relaxed);
+        requests.insert(peer, (id, request.to_vec()));
+        Some(RequestGuard {
+            running: Arc::clone(running),
+            peer,
+            id,
+        })
+    }
+
+    /// The transfer proper is over: the same request may start a new one.
+    fn release(&self) {
+        let mut requests = self
+            .running
+            .requests
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if requests
+            .get(&self.peer)
+            .is_some_and(|(id, _)| *id == self.id)
+        {
+            requests.remove(&self.peer);
+        }
+    }
+}
+
+impl Drop for RequestGuard {
+    fn drop(&mut self) {
+        self.release();
     }
 }
 
@@ -408,6 +492,8 @@ impl From<TransferError> for Failure {
 
 /// One request, served on its own thread.
 struct Job {
+    /// Released as soon as the transfer proper is over.
+    running: RequestGuard,
     peer: SocketAddr,
     local_ip: SocketAddr,
     direction: Direction,
@@ -454,6 +540,7 @@ impl Job {
                 self.serve_write(&mut channel, &asked, report, started)
             }
         };
+        self.running.release();
         match outcome {
             Ok(()) => Ok(()),
             Err(Failure::Transfer(error)) => Err(error.to_string()),
@@ -525,7 +612,9 @@ impl Job {
             .to_bytes()
         });
 
-        let mut no_progress = |_| {};
+        // The bytes acknowledged so far, for the log line of a failure.
+        let mut moved = 0;
+        let mut note_progress = |bytes| moved = bytes;
         let sent = match self.request.mode {
             Mode::Octet => {
                 let mut source =
@@ -535,7 +624,7 @@ impl Job {
                     &mut source,
                     &settings,
                     oack.as_deref(),
-                    &mut no_progress,
+                    &mut note_progress,
                 )
             }
             Mode::Netascii => {
@@ -545,10 +634,11 @@ impl Job {
                     &mut source,
                     &settings,
                     oack.as_deref(),
-                    &mut no_progress,
+                    &mut note_progress,
                 )
             }
         };
+        report.stats.bytes = moved;
         report.stats = sent?;
         Ok(())
     }
@@ -612,14 +702,16 @@ impl Job {
             BufWriter::with_capacity(transfer::FILE_BUFFER, temporary),
             limit,
         );
-        let mut no_progress = |_| {};
+        // The bytes received so far, for the log line of a failure.
+        let mut moved = 0;
+        let mut note_progress = |bytes| moved = bytes;
         let received = match self.request.mode {
             Mode::Octet => transfer::receive_file(
                 &mut *channel,
                 &mut sink,
                 &settings,
                 Opening::Send(&opening),
-                &mut no_progress,
+                &mut note_progress,
             ),
             Mode::Netascii => {
                 let mut text = NetasciiWriter::new(&mut sink);
@@ -628,7 +720,7 @@ impl Job {
                     &mut text,
                     &settings,
                     Opening::Send(&opening),
-                    &mut no_progress,
+                    &mut note_progress,
                 )
                 .and_then(|completion| match text.finish() {
                     Ok(_) => Ok(completion),
@@ -643,14 +735,17 @@ impl Job {
                 })
             }
         };
+        report.stats.bytes = moved;
         // On failure the temporary file is deleted as `sink` goes.
         let completion = received?;
         report.stats = completion.stats();
         match keep_upload(sink.into_inner(), &target.path, self.config.allow_write) {
             Ok(()) => {
                 // The transfer is done here; the dally that follows the
-                // last ACK is not part of its time.
+                // last ACK is not part of its time, and the client may go
+                // on with its next request.
                 report.elapsed = started.elapsed();
+                self.running.release();
                 report.stats = completion.acknowledge(channel, &settings)?;
                 Ok(())
             }

@@ -15,9 +15,17 @@
 //! - **Rollover.** Block numbers are 16 bits: after 65535 comes 0. Both
 //!   sides count blocks in a `u64` and put the low 16 bits on the wire, so
 //!   a file of any size works.
-//! - **Loss.** A sender that hears nothing for a timeout sends the window
-//!   again, starting after the last acknowledged block; it gives up after
-//!   `retries` timeouts in a row. A receiver that sees a block beyond the
+//! - **Loss: fast retransmission, slow surrender.** A sender that hears
+//!   nothing for a timeout sends the window again, starting after the last
+//!   acknowledged block; its timeout adapts to the measured round trip
+//!   ([`crate::timer::RetransmitTimer`]), so a loss on a fast path costs
+//!   milliseconds. But it gives up only after a *silence budget*
+//!   ([`TransferSettings::patience`]: `retries` whole timeouts, 25 s by
+//!   default) without progress, however many quick resends fitted in it:
+//!   long enough to outlast a peer that retransmits on a slow timer of its
+//!   own. The receiver keeps the same budget, and mostly leaves
+//!   retransmission to the sender (see `Receiver::repeat_after`). A
+//!   receiver that sees a block beyond the
 //!   one it expects (a gap: something was lost) acknowledges at once the
 //!   last block it has in order, and the sender starts again from there
 //!   without waiting for a timeout. A receiver that sees a block it already
@@ -35,21 +43,23 @@
 //!   window only when it cannot be the echo of our own retransmission: when
 //!   nothing after the previous ACK was ever sent twice, and only once.
 //! - **The dally.** The receiver's last ACK may be lost; the sender then
-//!   repeats the last DATA. So the receiver lingers for a timeout after its
-//!   last ACK to answer such a repeat ([`Dally`]).
+//!   repeats the last DATA on its own timer. So the receiver lingers after
+//!   its last ACK to answer such a repeat, until the sender has been quiet
+//!   for long enough ([`Dally`], [`TransferSettings::linger`]).
 //!
 //! Both machines talk to their peer through a [`Channel`], which a UDP
 //! socket implements ([`crate::net::PeerSocket`]) and which tests can
 //! implement with a script.
 
 use std::io::{self, Read, Write};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::options::Options;
 use crate::packet::{self, DATA_HEADER_LEN, ErrorCode, Packet};
-use crate::timer::RetransmitTimer;
+use crate::timer::{self, PEER_RETRANSMIT, RetransmitTimer, Silence};
 
 /// The size of the buffer between a transfer and its file.
 ///
@@ -59,6 +69,10 @@ use crate::timer::RetransmitTimer;
 /// `BufWriter` bypass their buffer for any read or write at least as large
 /// as it.
 pub const FILE_BUFFER: usize = 32 * 1024;
+
+/// The longest single wait of the dally, so that a lingering receiver
+/// notices the shutdown flag soon.
+const DALLY_POLL: Duration = Duration::from_millis(250);
 
 /// The datagram link between a transfer and its one peer.
 ///
@@ -77,6 +91,11 @@ pub trait Channel {
         buf: &mut [u8],
         timeout: Duration,
     ) -> io::Result<Option<usize>>;
+
+    /// The peer's address, when there is one, for error messages.
+    fn peer_addr(&self) -> Option<SocketAddr> {
+        None
+    }
 }
 
 impl<C: Channel + ?Sized> Channel for &mut C {
@@ -90,6 +109,10 @@ impl<C: Channel + ?Sized> Channel for &mut C {
         timeout: Duration,
     ) -> io::Result<Option<usize>> {
         (**self).recv(buf, timeout)
+    }
+
+    fn peer_addr(&self) -> Option<SocketAddr> {
+        (**self).peer_addr()
     }
 }
 
@@ -117,16 +140,27 @@ impl Shutdown {
 }
 
 /// When the receiving side lingers after its last ACK.
+///
+/// Lingering costs whoever waits for it, and protects the *sender's* view
+/// of the transfer: a sender that never sees the last ACK reports a failure
+/// for a file that arrived whole. So a client, whose user waits, lingers
+/// only after loss and briefly; a server, whose clients would report a
+/// failed upload, lingers always and long enough to hear a slow peer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dally {
     /// Leave at once.
     Never,
-    /// Linger only if the transfer lost or repeated a packet: on a clean
-    /// path the last ACK is very likely to arrive, and a client that
-    /// lingers only keeps its user waiting (tftp-hpa, curl and atftp all
-    /// leave at once).
+    /// Linger only if the transfer lost or repeated a packet, until the
+    /// sender has been quiet for one timeout: on a clean path the last ACK
+    /// is very likely to arrive, and a client that lingers only keeps its
+    /// user waiting (tftp-hpa, curl and atftp all leave at once).
     AfterLoss,
-    /// Always linger (what a server does: nobody waits for it).
+    /// Always linger, until the sender has been quiet for three times the
+    /// longest retransmission interval it may use (the timeout, or
+    /// [`PEER_RETRANSMIT`] if that is longer: 15 s by default), within the
+    /// silence budget: what a server does, as nobody waits for it. Three,
+    /// so that a slow peer's first two repeats (a lost last ACK, then a
+    /// lost repeat) are both heard, with a margin.
     Always,
 }
 
@@ -140,10 +174,13 @@ pub struct TransferSettings {
     /// The longest wait before a retransmission; the sender adapts its wait
     /// below this to the measured round trip (see [`crate::timer`]).
     pub timeout: Duration,
-    /// Timeouts in a row before the transfer gives up.
+    /// How many whole timeouts' worth of silence the transfer sits through
+    /// before it gives up: the silence budget is `retries × timeout` (see
+    /// [`TransferSettings::patience`]). A count of timeouts, not of
+    /// resends: the sender resends as often as its adaptive timer says.
     pub retries: u32,
-    /// Whether the receiving side lingers after its last ACK, for
-    /// `timeout`.
+    /// Whether the receiving side lingers after its last ACK (see
+    /// [`TransferSettings::linger`]).
     pub dally: Dally,
     /// Stops the transfer early when set.
     pub shutdown: Shutdown,
@@ -165,14 +202,41 @@ impl TransferSettings {
     }
 }
 
+impl TransferSettings {
+    /// The silence budget: how long the transfer goes on without progress
+    /// from its peer before it gives up, `retries × timeout`
+    /// ([`timer::patience`]).
+    pub fn patience(&self) -> Duration {
+        timer::patience(self.timeout, self.retries)
+    }
+
+    /// How long the receiver lingers after its last ACK with nothing from
+    /// the sender (each repeat of the last block it answers starts the wait
+    /// again, within [`TransferSettings::patience`]); `None` when it does
+    /// not linger. `saw_loss` says whether the transfer lost or repeated a
+    /// packet.
+    pub fn linger(&self, saw_loss: bool) -> Option<Duration> {
+        match self.dally {
+            Dally::Never => None,
+            Dally::AfterLoss if !saw_loss => None,
+            Dally::AfterLoss => Some(self.timeout.min(self.patience())),
+            Dally::Always => {
+                let interval = self.timeout.max(PEER_RETRANSMIT);
+                Some((interval * 3).min(self.patience()))
+            }
+        }
+    }
+}
+
 impl Default for TransferSettings {
-    /// Plain RFC 1350: 512-byte blocks, lock-step, a one-second timeout,
-    /// five retries.
+    /// Plain RFC 1350: 512-byte blocks, lock-step, the default timeout and
+    /// silence budget ([`timer::DEFAULT_TIMEOUT`],
+    /// [`timer::DEFAULT_RETRIES`]).
     fn default() -> Self {
         TransferSettings::from_options(
             &Options::default(),
-            Duration::from_secs(1),
-            5,
+            timer::DEFAULT_TIMEOUT,
+            timer::DEFAULT_RETRIES,
         )
     }
 }
@@ -202,9 +266,25 @@ pub enum TransferError {
     /// Reading or writing the local file failed.
     #[error("file error: {0}")]
     File(#[source] io::Error),
-    /// No answer after the configured number of retries.
-    #[error("timed out: no answer after {0} retries")]
-    TimedOut(u32),
+    /// Nothing useful came from the peer for the whole silence budget.
+    #[error(
+        "timed out: no answer from {} for {} s",
+        peer_name(.peer),
+        seconds(*.waited)
+    )]
+    TimedOut {
+        /// Who went silent, when known.
+        peer: Option<SocketAddr>,
+        /// How long we waited without progress.
+        waited: Duration,
+    },
+    /// The peer's host says nothing listens on that port (ICMP port
+    /// unreachable): the server is not running, or the client has gone.
+    #[error("connection refused by {peer}: nothing listens on that port")]
+    Refused {
+        /// The address that refused.
+        peer: SocketAddr,
+    },
     /// The peer ended the transfer with an ERROR packet.
     #[error("{message} (error {})", .code.as_u16())]
     Remote {
@@ -225,7 +305,42 @@ pub enum TransferError {
     Cancelled,
 }
 
+/// A wait in seconds with one decimal, rounded down (a budget of 2 s that
+/// took 2.06 s reads "2.0 s", as set).
+fn seconds(wait: Duration) -> String {
+    let tenths = wait.as_millis() / 100;
+    format!("{}.{}", tenths / 10, tenths % 10)
+}
+
+/// The peer's address, or "the peer" when the channel does not know it.
+fn peer_name(peer: &Option<SocketAddr>) -> String {
+    peer.map_or_else(|| "the peer".to_string(), |addr| addr.to_string())
+}
+
 impl TransferError {
+    /// A socket error as a `TransferError`: a refusal from the peer's host
+    /// (see [`crate::net::RefusedBy`]) becomes [`TransferError::Refused`],
+    /// anything else [`TransferError::Network`].
+    pub fn network(error: io::Error) -> TransferError {
+        let refused_by = error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<crate::net::RefusedBy>())
+            .map(|refused| refused.0);
+        match refused_by {
+            Some(peer) => TransferError::Refused { peer },
+            None => TransferError::Network(error),
+        }
+    }
+
+    /// The error of a transfer that heard nothing from `channel`'s peer
+    /// for `waited`.
+    fn silence<C: Channel + ?Sized>(channel: &C, waited: Duration) -> TransferError {
+        TransferError::TimedOut {
+            peer: channel.peer_addr(),
+            waited,
+        }
+    }
+
     /// The error a peer sent, as a `TransferError`.
     pub fn remote(code: ErrorCode, message: &str) -> TransferError {
         let message = if message.is_empty() {
@@ -314,9 +429,11 @@ impl Completion {
         self.stats
     }
 
-    /// Acknowledges the last block, then dallies as `settings` say: for one
-    /// timeout it answers a repeat of the last DATA (its sender did not get
-    /// our ACK) with the ACK again.
+    /// Acknowledges the last block, then dallies as `settings` say
+    /// ([`TransferSettings::linger`]): it answers every repeat of the last
+    /// DATA (its sender did not get our ACK) with the ACK again, and leaves
+    /// once the sender has been quiet for the linger time, or the silence
+    /// budget is spent.
     pub fn acknowledge<C: Channel>(
         self,
         mut channel: C,
@@ -324,31 +441,33 @@ impl Completion {
     ) -> Result<TransferStats, TransferError> {
         let mut stats = self.stats;
         let ack = packet::ack_bytes(self.last_block);
-        channel.send(&ack).map_err(TransferError::Network)?;
-        let dally = match settings.dally {
-            Dally::Never => false,
-            Dally::AfterLoss => self.saw_loss,
-            Dally::Always => true,
-        };
-        if !dally {
+        channel.send(&ack).map_err(TransferError::network)?;
+        let Some(linger) = settings.linger(self.saw_loss) else {
             return Ok(stats);
-        }
-        let until = Instant::now() + settings.timeout;
+        };
+        let budget = Silence::new(settings.patience());
+        let mut quiet = Silence::new(linger);
         let mut buf = [0u8; DATA_HEADER_LEN];
-        while let Some(left) = until.checked_duration_since(Instant::now()) {
-            if left.is_zero() || settings.shutdown.is_triggered() {
+        while !quiet.is_spent() && !budget.is_spent() {
+            if settings.shutdown.is_triggered() {
                 break;
             }
+            // Short waits, so that a server's shutdown is not held up by a
+            // long linger.
+            let wait = quiet.left().min(budget.left()).min(DALLY_POLL);
             // A datagram longer than `buf` is cut: four bytes are enough to
             // recognise a repeat of the last DATA.
-            match channel.recv(&mut buf, left) {
+            match channel.recv(&mut buf, wait) {
                 Ok(Some(len)) if len == buf.len() => {
                     if buf == packet::data_header(self.last_block) {
-                        channel.send(&ack).map_err(TransferError::Network)?;
+                        channel.send(&ack).map_err(TransferError::network)?;
                         stats.retransmissions += 1;
+                        quiet.heard();
                     }
                 }
                 Ok(_) => {}
+                // The sender has gone (a refusal), or the socket failed:
+                // there is nobody left to answer.
                 Err(_) => break,
             }
         }
@@ -369,15 +488,18 @@ fn finish<C: Channel, T>(
 ) -> Result<T, TransferError> {
     if let Err(error) = &outcome {
         let (code, message) = match error {
-            // The peer ended it, or the socket is broken: nothing to say.
-            TransferError::Remote { .. } | TransferError::Network(_) => {
+            // The peer ended it, is not there, or the socket is broken:
+            // nothing to say.
+            TransferError::Remote { .. }
+            | TransferError::Network(_)
+            | TransferError::Refused { .. } => {
                 return outcome;
             }
             TransferError::File(e) if e.kind() == io::ErrorKind::StorageFull => {
                 (ErrorCode::DiskFull, e.to_string())
             }
             TransferError::File(e) => (ErrorCode::NotDefined, e.to_string()),
-            TransferError::TimedOut(_) => {
+            TransferError::TimedOut { .. } => {
                 (ErrorCode::NotDefined, "timed out".to_string())
             }
             TransferError::Protocol(why) => {
@@ -460,7 +582,8 @@ struct Sender<'s> {
     trust_duplicate: bool,
     /// The acknowledged block a duplicate ACK already made us restart from.
     restarted_after: Option<u64>,
-    retries: u32,
+    /// Time since the last progress, against the silence budget.
+    silence: Silence,
     bytes_acked: u64,
     stats: TransferStats,
     /// Receives ACKs: any datagram longer is not an ACK anyway.
@@ -483,7 +606,7 @@ impl<'s> Sender<'s> {
             resent_high: 0,
             trust_duplicate: false,
             restarted_after: None,
-            retries: 0,
+            silence: Silence::new(settings.patience()),
             bytes_acked: 0,
             stats: TransferStats::default(),
             inbox: [0; 1024],
@@ -502,20 +625,24 @@ impl<'s> Sender<'s> {
         channel: &mut C,
         oack: &[u8],
     ) -> Result<(), TransferError> {
+        let mut sent_once = true;
         loop {
             let sent_at = Instant::now();
-            channel.send(oack).map_err(TransferError::Network)?;
+            channel.send(oack).map_err(TransferError::network)?;
             // No block is in flight, so the only ACK that matters is the
             // "duplicate" of block 0: ACK 0, which acknowledges the OACK.
             match self.wait_for_ack(channel, true)? {
                 Some(_) => {
-                    if self.retries == 0 {
+                    if sent_once {
                         self.timer.on_sample(sent_at.elapsed());
                     }
-                    self.retries = 0;
+                    self.silence.heard();
                     return Ok(());
                 }
-                None => self.on_timeout()?,
+                None => {
+                    self.on_timeout(channel)?;
+                    sent_once = false;
+                }
             }
         }
     }
@@ -540,7 +667,7 @@ impl<'s> Sender<'s> {
                 }
                 Some(AckEvent::Duplicate) => self.on_gap_at_window_start(),
                 Some(AckEvent::Ignore) => {}
-                None => self.on_timeout()?,
+                None => self.on_timeout(channel)?,
             }
         }
     }
@@ -584,14 +711,14 @@ impl<'s> Sender<'s> {
                 self.trust_duplicate = false;
             }
             let datagram = &self.slots[slot][..DATA_HEADER_LEN + self.lengths[slot]];
-            channel.send(datagram).map_err(TransferError::Network)?;
+            channel.send(datagram).map_err(TransferError::network)?;
             self.next += 1;
         }
         Ok(())
     }
 
-    /// Waits for the next ACK that matters, for one timeout at most;
-    /// `None` when the time is up.
+    /// Waits for the next ACK that matters, for one timeout at most (and
+    /// never past the silence budget); `None` when the time is up.
     ///
     /// Datagrams that do not matter (an old ACK, an ignored duplicate) do
     /// not restart the wait: the deadline stays, so a peer that keeps
@@ -606,12 +733,12 @@ impl<'s> Sender<'s> {
         channel: &mut C,
         duplicates_matter: bool,
     ) -> Result<Option<AckEvent>, TransferError> {
-        let wait = self.timer.timeout();
+        let wait = self.timer.timeout().min(self.silence.left());
         let deadline = Instant::now() + wait;
         loop {
             let received = channel
                 .recv(&mut self.inbox, wait)
-                .map_err(TransferError::Network)?;
+                .map_err(TransferError::network)?;
             if self.settings.shutdown.is_triggered() {
                 return Err(TransferError::Cancelled);
             }
@@ -669,7 +796,7 @@ impl<'s> Sender<'s> {
         self.stats.bytes = self.bytes_acked;
         self.trust_duplicate = self.resent_high <= self.acked;
         self.acked = block;
-        self.retries = 0;
+        self.silence.heard();
         // An ACK short of everything sent reports a gap (RFC 7440): go
         // back and send again from the block after it.
         if self.next > self.acked + 1 {
@@ -688,11 +815,12 @@ impl<'s> Sender<'s> {
         }
     }
 
-    fn on_timeout(&mut self) -> Result<(), TransferError> {
+    /// No answer for one timeout: give up if the silence budget is spent,
+    /// otherwise back off and go back to the first unacknowledged block.
+    fn on_timeout<C: Channel>(&mut self, channel: &C) -> Result<(), TransferError> {
         self.stats.timeouts += 1;
-        self.retries += 1;
-        if self.retries > self.settings.retries {
-            return Err(TransferError::TimedOut(self.settings.retries));
+        if self.silence.is_spent() {
+            return Err(TransferError::silence(channel, self.silence.waited()));
         }
         self.timer.on_timeout();
         // Karn's rule: what is sent again cannot be timed.
@@ -716,7 +844,8 @@ struct Receiver<'s> {
     gap_reported: bool,
     /// Something was lost or repeated along the way.
     saw_loss: bool,
-    retries: u32,
+    /// Time since the last new block, against the silence budget.
+    silence: Silence,
     stats: TransferStats,
 }
 
@@ -729,7 +858,7 @@ impl<'s> Receiver<'s> {
             previous: None,
             gap_reported: false,
             saw_loss: false,
-            retries: 0,
+            silence: Silence::new(settings.patience()),
             stats: TransferStats::default(),
         }
     }
@@ -748,7 +877,7 @@ impl<'s> Receiver<'s> {
         let mut repeat_opening = None;
         match opening {
             Opening::Send(datagram) => {
-                channel.send(datagram).map_err(TransferError::Network)?;
+                channel.send(datagram).map_err(TransferError::network)?;
                 repeat_opening = Some(datagram);
             }
             Opening::Received(datagram) => {
@@ -760,37 +889,98 @@ impl<'s> Receiver<'s> {
                 progress(self.stats.bytes);
             }
         }
-        let wait = self.settings.timeout;
+        // When to repeat ourselves: see `Receiver::repeat_after`. Each
+        // wait is handed to the socket whole, the same value block after
+        // block, so that its timeout is not set again for every datagram
+        // (a system call each); a stale datagram does not restart the
+        // wait: the deadline holds.
+        let mut repeats = 0;
+        let mut wait = self.repeat_after(repeats).min(self.silence.left());
         let mut deadline = Instant::now() + wait;
         loop {
             let received = channel
                 .recv(&mut inbox, wait)
-                .map_err(TransferError::Network)?;
+                .map_err(TransferError::network)?;
             if self.settings.shutdown.is_triggered() {
                 return Err(TransferError::Cancelled);
             }
-            let Some(len) = received.filter(|_| Instant::now() < deadline) else {
-                self.on_timeout()?;
-                match repeat_opening {
-                    Some(datagram) if self.expected == 1 => {
-                        channel.send(datagram).map_err(TransferError::Network)?;
-                    }
-                    _ => self.send_ack(channel)?,
+            if let Some(len) = received {
+                let before = self.expected;
+                if let Some(completion) =
+                    self.on_datagram(channel, sink, &inbox[..len])?
+                {
+                    return Ok(completion);
                 }
-                self.stats.retransmissions += 1;
-                deadline = Instant::now() + wait;
-                continue;
-            };
-            let before = self.expected;
-            if let Some(completion) =
-                self.on_datagram(channel, sink, &inbox[..len])?
-            {
-                return Ok(completion);
+                if self.expected != before {
+                    progress(self.stats.bytes);
+                    repeats = 0;
+                    wait = self.repeat_after(repeats).min(self.silence.left());
+                    deadline = Instant::now() + wait;
+                    continue;
+                }
+                if Instant::now() < deadline {
+                    continue;
+                }
             }
-            if self.expected != before {
-                progress(self.stats.bytes);
-                deadline = Instant::now() + wait;
+            // Nothing new before the deadline: repeat ourselves, or give
+            // up once the budget is spent.
+            self.on_timeout(channel)?;
+            match repeat_opening {
+                Some(datagram) if self.expected == 1 => {
+                    channel.send(datagram).map_err(TransferError::network)?;
+                }
+                _ => self.send_ack(channel)?,
             }
+            self.stats.retransmissions += 1;
+            repeats += 1;
+            wait = self.repeat_after(repeats).min(self.silence.left());
+            deadline = Instant::now() + wait;
+        }
+    }
+
+    /// How long to wait for the next block before repeating ourselves (the
+    /// opening, or the ACK of the last block in order), after `repeats`
+    /// repeats without progress.
+    ///
+    /// The receiver cannot time a round trip (it does not know when the
+    /// sender sent), and mostly it should leave retransmission to the
+    /// sender:
+    ///
+    /// - **The opening** (no block yet) goes again after one timeout,
+    ///   doubling: the sender may be waiting for it (a client that repeats
+    ///   its WRQ to the listener would start a second transfer).
+    /// - **With a window**, the ACK goes again after every timeout: it
+    ///   tells the sender where to resume (RFC 7440), and windowed senders
+    ///   (atftp's, ours) wait for it.
+    /// - **In lock-step**, a lost DATA and a lost ACK both end with the
+    ///   sender's own retransmission, which we answer at once; a repeat of
+    ///   our ACK helps only a sender whose timer is slow and whose ACK was
+    ///   lost. So the first repeat waits one and a half timeouts: a sender
+    ///   on our timeout (tftpd-hpa's 1 s) has resent by then, and a repeat
+    ///   at the very moment of its retransmission would meet it (tftpd-hpa
+    ///   then flushes its socket, our fresh ACK with it).
+    ///
+    ///
+    ///   After that first repeat, every later one waits at least twice the
+    ///   slowest standard sender's timer ([`PEER_RETRANSMIT`]), 10 s: some
+    ///   lock-step senders (tftp-hpa's client) start their own
+    ///   retransmission wait again on every datagram they receive, even a
+    ///   duplicate ACK they ignore, and a receiver repeating itself every
+    ///   second would keep such a sender from ever sending the block that
+    ///   was lost.
+    fn repeat_after(&self, repeats: u32) -> Duration {
+        let timeout = self.settings.timeout;
+        let last_resort = PEER_RETRANSMIT * 2;
+        let doubled = |wait: Duration| wait.saturating_mul(1 << repeats.min(16));
+        if self.expected == 1 {
+            return doubled(timeout).min(last_resort.max(timeout));
+        }
+        if self.settings.windowsize > 1 {
+            return timeout;
+        }
+        match repeats {
+            0 => timeout.saturating_mul(3) / 2,
+            _ => doubled(timeout).max(last_resort),
         }
     }
 
@@ -811,7 +1001,7 @@ impl<'s> Receiver<'s> {
             Ok(Packet::Oack { .. }) if self.expected == 1 => {
                 channel
                     .send(&packet::ack_bytes(0))
-                    .map_err(TransferError::Network)?;
+                    .map_err(TransferError::network)?;
                 return Ok(None);
             }
             Ok(Packet::Oack { .. }) => return Ok(None),
@@ -869,7 +1059,7 @@ impl<'s> Receiver<'s> {
         sink.write_all(data).map_err(TransferError::File)?;
         self.stats.bytes += data.len() as u64;
         self.stats.blocks += 1;
-        self.retries = 0;
+        self.silence.heard();
         self.gap_reported = false;
         let block = self.expected;
         self.expected += 1;
@@ -896,15 +1086,16 @@ impl<'s> Receiver<'s> {
         self.last_acked = self.expected - 1;
         channel
             .send(&packet::ack_bytes(wire(self.last_acked)))
-            .map_err(TransferError::Network)
+            .map_err(TransferError::network)
     }
 
-    fn on_timeout(&mut self) -> Result<(), TransferError> {
+    /// No new block for one timeout: give up if the silence budget is
+    /// spent (the caller repeats itself otherwise).
+    fn on_timeout<C: Channel>(&mut self, channel: &C) -> Result<(), TransferError> {
         self.stats.timeouts += 1;
         self.saw_loss = true;
-        self.retries += 1;
-        if self.retries > self.settings.retries {
-            return Err(TransferError::TimedOut(self.settings.retries));
+        if self.silence.is_spent() {
+            return Err(TransferError::silence(channel, self.silence.waited()));
         }
         // The next gap deserves a report of its own.
         self.gap_reported = false;
@@ -919,7 +1110,9 @@ mod tests {
     use std::sync::mpsc;
 
     /// A peer that plays a fixed script: each `recv` takes the next entry
-    /// (`None` is a timeout), and every datagram sent is recorded.
+    /// (`None` is a timeout, which takes the whole wait asked for, so that
+    /// the silence budget runs as on a real socket), and every datagram
+    /// sent is recorded.
     #[derive(Default)]
     struct Script {
         incoming: VecDeque<Option<Vec<u8>>>,
@@ -949,7 +1142,7 @@ mod tests {
         fn recv(
             &mut self,
             buf: &mut [u8],
-            _: Duration,
+            timeout: Duration,
         ) -> io::Result<Option<usize>> {
             match self.incoming.pop_front().flatten() {
                 Some(datagram) => {
@@ -957,7 +1150,10 @@ mod tests {
                     buf[..len].copy_from_slice(&datagram[..len]);
                     Ok(Some(len))
                 }
-                None => Ok(None),
+                None => {
+                    std::thread::sleep(timeout);
+                    Ok(None)
+                }
             }
         }
     }
@@ -1056,16 +1252,99 @@ mod tests {
     }
 
     #[test]
-    fn the_sender_gives_up_after_its_retries_and_says_so() {
+    fn the_sender_gives_up_after_its_silence_budget_and_says_so() {
+        // 3 timeouts of 100 ms: a budget of 300 ms.
+        let settings = settings(512, 1);
         let mut script = Script::new(vec![]);
-        let outcome = send(&mut script, &[7; 100], &settings(512, 1));
+        let outcome = send(&mut script, &[7; 100], &settings);
+        let Err(TransferError::TimedOut { waited, .. }) = outcome else {
+            panic!("expected a timeout, got {outcome:?}");
+        };
+        assert!(waited >= settings.patience(), "{waited:?}");
+        assert!(waited < settings.patience() * 2, "{waited:?}");
+        let sent = script.sent();
+        assert!(sent.len() >= 3, "{sent:?}");
         assert!(
-            matches!(outcome, Err(TransferError::TimedOut(3))),
+            sent[..sent.len() - 1]
+                .iter()
+                .all(|d| d == "DATA 1 (100 bytes)")
+        );
+        assert_eq!(sent.last().unwrap(), "ERROR 0", "the peer is told");
+        let message = TransferError::TimedOut {
+            peer: Some("127.0.0.1:6969".parse().unwrap()),
+            waited: Duration::from_millis(25_000),
+        }
+        .to_string();
+        assert_eq!(
+            message,
+            "timed out: no answer from 127.0.0.1:6969 for 25.0 s"
+        );
+    }
+
+    #[test]
+    fn a_slow_peer_is_outlasted_though_the_sender_resends_quickly() {
+        // The first ACK comes at once: the timer goes down to its minimum.
+        // Then the peer is silent for eight waits (about 0.7 s, far more
+        // than five quick timeouts) and answers: the transfer goes on.
+        let mut settings = settings(512, 1);
+        settings.retries = 15; // a budget of 1.5 s
+        let mut incoming = vec![ack(1)];
+        incoming.extend(std::iter::repeat_n(None, 8));
+        incoming.push(ack(2));
+        let mut script = Script::new(incoming);
+        let stats = send(&mut script, &[7; 600], &settings).unwrap();
+        assert_eq!(stats.timeouts, 8);
+        let resent = script
+            .sent()
+            .iter()
+            .filter(|d| *d == "DATA 2 (88 bytes)")
+            .count();
+        assert_eq!(resent, 9, "{:?}", script.sent());
+    }
+
+    #[test]
+    fn the_receiver_gives_up_after_its_silence_budget() {
+        let settings = settings(512, 1);
+        let mut script = Script::new(vec![data(1, 512)]);
+        let mut file = Vec::new();
+        let ack0 = packet::ack_bytes(0);
+        let started = Instant::now();
+        let outcome = receive_file(
+            &mut script,
+            &mut file,
+            &settings,
+            Opening::Send(&ack0),
+            &mut |_| {},
+        );
+        assert!(
+            matches!(outcome, Err(TransferError::TimedOut { peer: None, .. })),
             "{outcome:?}"
         );
-        // The first send and three retries, then an ERROR for the peer.
-        assert_eq!(script.sent().len(), 5);
-        assert_eq!(script.sent().last().unwrap(), "ERROR 0");
+        assert!(started.elapsed() >= settings.patience());
+        // In lock-step the receiver leaves the sender's timer its chance:
+        // one repeat after 150 ms, then nothing more within the 300 ms
+        // budget, then it tells the peer.
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1", "ERROR 0"]);
+    }
+
+    #[test]
+    fn a_windowed_receiver_repeats_its_ack_after_one_timeout() {
+        // Window 4, block 1 in, then silence: the ACK of block 1 tells the
+        // sender where to resume, after every timeout (100 ms), until the
+        // 300 ms budget is spent.
+        let settings = settings(8, 4);
+        let mut script = Script::new(vec![data(1, 8)]);
+        let mut file = Vec::new();
+        let ack0 = packet::ack_bytes(0);
+        let outcome = receive_file(
+            &mut script,
+            &mut file,
+            &settings,
+            Opening::Send(&ack0),
+            &mut |_| {},
+        );
+        assert!(matches!(outcome, Err(TransferError::TimedOut { .. })));
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1", "ERROR 0"]);
     }
 
     #[test]
@@ -1251,9 +1530,11 @@ mod tests {
 
     #[test]
     fn the_opening_is_repeated_until_block_1_arrives() {
-        let mut script = Script::new(vec![None, None, data(1, 3)]);
+        // One timeout of silence: the opening goes again. (The next repeat
+        // would wait for the sender's own timer; see `Receiver::run`.)
+        let mut script = Script::new(vec![None, data(1, 3)]);
         let _ = receive(&mut script, &settings(512, 1));
-        assert_eq!(script.sent(), ["ACK 0", "ACK 0", "ACK 0"]);
+        assert_eq!(script.sent(), ["ACK 0", "ACK 0"]);
     }
 
     #[test]

@@ -1,9 +1,10 @@
-//! How the `tftp` client fails: one line on stderr, a non-zero exit status,
+//! How the `tftp` client fails: one line on stderr, a non-zero exit status
+//! (2 for a command line that cannot work, 1 for a transfer that failed),
 //! no half-written local file, and never a hang.
 
 mod common;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use common::{Root, Server, payload};
 use support::deadline;
@@ -195,5 +196,87 @@ fn a_download_to_a_symlink_writes_the_file_it_points_at() {
         );
         let received = common::read(&target, "the link's target");
         common::assert_same_bytes("the link's target", &bytes, &received, 512);
+    });
+}
+
+/// `tftp` or `tftpd` with `args`, under assert_cmd with a time limit.
+fn tool(binary: &str, args: &[&str]) -> assert_cmd::assert::Assert {
+    assert_cmd::Command::new(binary)
+        .args(args)
+        .timeout(Duration::from_secs(20))
+        .assert()
+}
+
+/// The text a failed command wrote on stderr.
+fn stderr_of(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8_lossy(&assert.get_output().stderr).into_owned()
+}
+
+/// A port past 65535 is a mistake on the command line: exit status 2
+/// (usage), and a message that says the port is out of range, not that it
+/// is not a number.
+#[test]
+fn a_port_out_of_range_is_a_usage_error_that_says_so() {
+    deadline(LIMIT, "tftp and tftpd with port 99999", || {
+        for (binary, args) in [
+            (common::TFTP, &["get", "127.0.0.1:99999", "x"][..]),
+            (common::TFTP, &["put", "[::1]:70000", "x"][..]),
+            (common::TFTP, &["get", "127.0.0.1:0", "x"][..]),
+            (
+                common::TFTPD,
+                &["--root", ".", "--bind", "127.0.0.1:99999"][..],
+            ),
+        ] {
+            let assert = tool(binary, args).code(2);
+            let stderr = stderr_of(&assert);
+            let port = args
+                .iter()
+                .find_map(|a| a.rsplit_once(':').map(|(_, p)| p))
+                .unwrap();
+            assert!(
+                stderr.contains(&format!("port {port} is out of range")),
+                "`{binary} {}` should say that port {port} is out of range, it said:\n{stderr}",
+                args.join(" ")
+            );
+        }
+    });
+}
+
+/// A port nobody listens on: the kernel says so at once (ICMP port
+/// unreachable), and `tftp` reports "connection refused by ADDR" within a
+/// moment, exit status 1, instead of waiting out its 25 s budget.
+#[test]
+fn a_port_where_nothing_listens_is_refused_at_once_and_named() {
+    deadline(LIMIT, "tftp to a closed port", || {
+        // A port from the OS, closed again: nothing listens there now.
+        let closed = support::loopback::udp_socket(Duration::from_secs(1))
+            .local_addr()
+            .unwrap();
+        let out = Root::new();
+        let src = out.write("src", b"some bytes");
+        let local = out.join("got");
+        let host = closed.to_string();
+        for args in [
+            vec!["get", host.as_str(), "f", local.to_str().unwrap()],
+            vec!["put", host.as_str(), src.to_str().unwrap(), "f"],
+        ] {
+            let started = Instant::now();
+            let assert = tool(common::TFTP, &args).code(1);
+            let elapsed = started.elapsed();
+            let stderr = stderr_of(&assert);
+            assert!(
+                stderr.contains(&format!("connection refused by {closed}")),
+                "`tftp {}` should report \"connection refused by {closed}\", it said:\n{stderr}",
+                args.join(" ")
+            );
+            assert!(
+                elapsed < Duration::from_secs(5),
+                "`tftp {}` took {:.1} s to report a refused port: the ICMP error arrives at \
+                 once (IP_RECVERR), no need to wait",
+                args.join(" "),
+                elapsed.as_secs_f64()
+            );
+            assert!(!local.exists(), "a refused download left a file behind");
+        }
     });
 }

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use common::{KillOnDrop, Root, Server, assert_same_bytes, payload, read};
 use support::deadline;
+use support::proxy::LossPlan;
 
 /// How long a test may run before it fails as hung.
 const LIMIT: Duration = Duration::from_secs(60);
@@ -610,4 +611,514 @@ fn our_client_gets_and_puts_with_atftpd() {
             ],
         );
     });
+}
+
+// ------------------------------------------------- through a lossy network
+
+/// The file of the lossy runs: 64 KiB, 128 blocks of 512 in lock-step.
+const LOSSY_LEN: usize = 64 * 1024;
+
+/// How long a lossy test may run: its transfers run in parallel, each
+/// within its peer's and our patience.
+const LOSSY_LIMIT: Duration = Duration::from_secs(180);
+
+/// A bad path like the ones the pairs meet in a lab: `drop` of the
+/// datagrams lost each way, 5 % duplicated, 10 % held back behind the
+/// next one.
+fn bad_path(seed: u64, drop: f64) -> LossPlan {
+    LossPlan::lossy(seed, drop)
+        .with_duplicate(0.05)
+        .with_reorder(0.10)
+}
+
+/// A TFTP client, as the lossy runs start it.
+#[derive(Debug, Clone)]
+enum Client {
+    /// Our `tftp` (the given build), with extra flags.
+    Ours(PathBuf, Vec<String>),
+    /// tftp-hpa's `tftp`, plain RFC 1350 (it has no options).
+    Hpa(PathBuf),
+    /// atftp, with `--option` arguments.
+    Atftp(PathBuf, Vec<String>),
+}
+
+impl Client {
+    /// The command that moves `remote` to or from 127.0.0.1:`port`.
+    fn command(&self, put: bool, port: u16, remote: &str, local: &Path) -> Command {
+        let port = port.to_string();
+        let local = path_str(local);
+        match self {
+            Client::Ours(program, flags) => {
+                let mut command = Command::new(program);
+                let server = format!("127.0.0.1:{port}");
+                if put {
+                    command.args(["put", &server, local, remote]);
+                } else {
+                    command.args(["get", &server, remote, local]);
+                }
+                command.args(flags);
+                command
+            }
+            Client::Hpa(program) => {
+                let mut command = Command::new(program);
+                command.args(["-m", "binary", "127.0.0.1", &port, "-c"]);
+                if put {
+                    command.args(["put", local, remote]);
+                } else {
+                    command.args(["get", remote, local]);
+                }
+                command
+            }
+            Client::Atftp(program, options) => {
+                let mut command = Command::new(program);
+                for option in options {
+                    command.args(["--option", option]);
+                }
+                let transfer = if put { "-p" } else { "-g" };
+                command.args([
+                    transfer,
+                    "-r",
+                    remote,
+                    "-l",
+                    local,
+                    "127.0.0.1",
+                    &port,
+                ]);
+                command
+            }
+        }
+    }
+}
+
+/// What one transfer through the proxy did.
+#[derive(Debug)]
+struct LossyRun {
+    seed: u64,
+    /// Byte-identical at its destination.
+    ok: bool,
+    seconds: f64,
+    /// Why not, for a failure.
+    why: String,
+}
+
+/// Moves a `len`-byte file through a fresh proxy (`bad_path(seed, drop)`)
+/// in front of the server at `upstream`, whose files are in `root`, with
+/// `client`; the bytes at the destination decide.
+fn lossy_run(
+    client: &Client,
+    put: bool,
+    upstream: std::net::SocketAddr,
+    root: &Root,
+    len: usize,
+    seed: u64,
+    drop: f64,
+) -> LossyRun {
+    let bytes = payload(len, seed);
+    let out = Root::new();
+    let (remote, local, landed) = if put {
+        let remote = format!("up-{seed}-{drop}");
+        let local = out.write("src", &bytes);
+        let landed = root.join(&remote);
+        (remote, local, landed)
+    } else {
+        let remote = format!("get-{seed}-{len}");
+        write_readable(root, &remote, &bytes);
+        let local = out.join("got");
+        (remote, local.clone(), local)
+    };
+    let proxy = support::proxy::LossyProxy::start(upstream, bad_path(seed, drop))
+        .expect("the proxy");
+    let command = client.command(put, proxy.addr().port(), &remote, &local);
+    let outcome = common::run_command(command, None, Duration::from_secs(150));
+    let counts = proxy.stop();
+    let got = std::fs::read(&landed).unwrap_or_default();
+    if put {
+        // The next run with this seed uploads the same name again.
+        let _ = std::fs::remove_file(&landed);
+    }
+    let ok = got == bytes;
+    if std::env::var_os("NETLAB_TABLE_VERBOSE").is_some() {
+        eprintln!(
+            "seed {seed}: {} in {:.1} s; stdout: {}; {}",
+            if ok { "arrived" } else { "FAILED" },
+            outcome.elapsed.as_secs_f64(),
+            String::from_utf8_lossy(&outcome.stdout).trim_end(),
+            outcome.explain().trim()
+        );
+    }
+    let why = if ok {
+        String::new()
+    } else {
+        format!(
+            "`{}` (seed {seed}, {:.0} % loss): {} of {} bytes arrived after {:.1} s; {}\n  \
+             stdout: {}\n  proxy: {:?}",
+            outcome.command,
+            drop * 100.0,
+            got.len(),
+            bytes.len(),
+            outcome.elapsed.as_secs_f64(),
+            outcome.explain(),
+            String::from_utf8_lossy(&outcome.stdout).trim_end(),
+            counts
+        )
+    };
+    LossyRun {
+        seed,
+        ok,
+        seconds: outcome.elapsed.as_secs_f64(),
+        why,
+    }
+}
+
+/// [`lossy_run`] for every seed, in parallel.
+fn lossy_runs(
+    client: &Client,
+    put: bool,
+    upstream: std::net::SocketAddr,
+    root: &Root,
+    len: usize,
+    seeds: &[u64],
+    drop: f64,
+) -> Vec<LossyRun> {
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = seeds
+            .iter()
+            .map(|&seed| {
+                scope.spawn(move || {
+                    lossy_run(client, put, upstream, root, len, seed, drop)
+                })
+            })
+            .collect();
+        runs.into_iter()
+            .map(|r| r.join().expect("a lossy run"))
+            .collect()
+    })
+}
+
+/// Fails unless every run ended byte-identical.
+fn assert_all_arrived(what: &str, runs: &[LossyRun], server_log: &str) {
+    let failed: Vec<&str> = runs
+        .iter()
+        .filter(|r| !r.ok)
+        .map(|r| r.why.as_str())
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{what}: {} of {} transfers through 5 % loss did not arrive byte-identical:\n{}\n\
+         server log:\n{server_log}",
+        failed.len(),
+        runs.len(),
+        failed.join("\n")
+    );
+}
+
+/// The seeds of the lossy legs in CI.
+const CI_SEEDS: [u64; 3] = [1, 2, 3];
+
+/// Gets and puts of `client` with the server at `upstream`, all seeds at
+/// 5 % loss, in parallel.
+fn lossy_leg(
+    what: &str,
+    client: &Client,
+    upstream: std::net::SocketAddr,
+    root: &Root,
+    log: &dyn Fn() -> String,
+) {
+    std::thread::scope(|scope| {
+        let get = scope.spawn(|| {
+            lossy_runs(client, false, upstream, root, LOSSY_LEN, &CI_SEEDS, 0.05)
+        });
+        let put = scope.spawn(|| {
+            lossy_runs(client, true, upstream, root, LOSSY_LEN, &CI_SEEDS, 0.05)
+        });
+        let get = get.join().expect("the gets");
+        let put = put.join().expect("the puts");
+        assert_all_arrived(&format!("{what}, get"), &get, &log());
+        assert_all_arrived(&format!("{what}, put"), &put, &log());
+    });
+}
+
+fn ours(flags: &[&str]) -> Client {
+    Client::Ours(
+        PathBuf::from(common::TFTP),
+        flags.iter().map(|f| f.to_string()).collect(),
+    )
+}
+
+/// Our client with tftpd-hpa through 5 % loss: tftpd-hpa resends only on
+/// its own slow timer, which our client must outlast.
+#[test]
+fn our_client_with_tftpd_hpa_through_loss() {
+    let Some(program) = tftpd_hpa() else { return };
+    if !running_as_root() {
+        loud(
+            "SKIPPED: tftpd-hpa needs root here (it chroots with -s and switches user with -u)",
+        );
+        return;
+    }
+    deadline(
+        LOSSY_LIMIT,
+        "our tftp ⇄ tftpd-hpa through loss",
+        move || {
+            let root = shared_root();
+            let server = start_tftpd_hpa(&program, &root);
+            let upstream = server.host_port().parse().unwrap();
+            lossy_leg(
+                "our tftp ⇄ tftpd-hpa",
+                &ours(&[]),
+                upstream,
+                &root,
+                &|| server.log(),
+            );
+        },
+    );
+}
+
+/// Our client, windowed, with atftpd through 5 % loss.
+#[test]
+fn our_client_with_atftpd_through_loss() {
+    let Some(program) = atftpd() else { return };
+    if !running_as_root() {
+        loud("SKIPPED: atftpd needs root here (it switches to nobody:nogroup)");
+        return;
+    }
+    deadline(LOSSY_LIMIT, "our tftp ⇄ atftpd through loss", move || {
+        let root = shared_root();
+        let server = start_atftpd(&program, &root);
+        let upstream = server.host_port().parse().unwrap();
+        let client = ours(&["--windowsize", "16"]);
+        lossy_leg(
+            "our tftp (window 16) ⇄ atftpd",
+            &client,
+            upstream,
+            &root,
+            &|| server.log(),
+        );
+    });
+}
+
+/// tftp-hpa's client (5 s timer) with our server through 5 % loss.
+#[test]
+fn tftp_hpa_client_with_our_server_through_loss() {
+    let Some(hpa) = tftp_hpa_client() else { return };
+    deadline(
+        LOSSY_LIMIT,
+        "tftp-hpa ⇄ our tftpd through loss",
+        move || {
+            let (root, server) = our_server(&[]);
+            lossy_leg(
+                "tftp-hpa ⇄ our tftpd",
+                &Client::Hpa(hpa),
+                server.addr(),
+                &root,
+                &|| server.log(),
+            );
+        },
+    );
+}
+
+/// atftp's windowed client (5 s timer) with our server through 5 % loss.
+#[test]
+fn atftp_client_with_our_server_through_loss() {
+    let Some(atftp) = atftp_client() else { return };
+    deadline(LOSSY_LIMIT, "atftp ⇄ our tftpd through loss", move || {
+        let (root, server) = our_server(&[]);
+        let client = Client::Atftp(atftp, vec!["windowsize 8".into()]);
+        lossy_leg(
+            "atftp (window 8) ⇄ our tftpd",
+            &client,
+            server.addr(),
+            &root,
+            &|| server.log(),
+        );
+    });
+}
+
+// ------------------------------------------------- the table, on request
+
+/// One row of the table: a pair, a direction, a file size, a loss rate.
+struct Row {
+    pair: &'static str,
+    client: Client,
+    /// Which server: "ours", "hpa" or "atftpd".
+    server: &'static str,
+    put: bool,
+    len: usize,
+    drop: f64,
+    seeds: Vec<u64>,
+}
+
+/// The pairs of real peers and ours through the bad path, every seed of
+/// every row, printed as a Markdown table (finished, and the time range).
+/// Not a test (it takes minutes and prints figures): run it with
+///
+/// ```text
+/// cargo test -p tftp-solution --test interop -- --ignored --nocapture lossy_table
+/// ```
+///
+/// `NETLAB_TFTP` and `NETLAB_TFTPD` name other builds of our binaries (to
+/// compare with an older one); `NETLAB_TABLE_SEEDS` sets the number of
+/// seeds (8); `NETLAB_TABLE_ROWS` keeps only the rows whose pair contains
+/// it, and `NETLAB_TABLE_WAY` (`get` or `put`) one direction;
+/// `NETLAB_TABLE_VERBOSE` prints every run.
+#[test]
+#[ignore = "prints the table of transfers through loss; takes minutes"]
+fn lossy_table() {
+    let (Some(hpa), Some(atftp), Some(hpa_server), Some(atftpd_program)) =
+        (tftp_hpa_client(), atftp_client(), tftpd_hpa(), atftpd())
+    else {
+        return;
+    };
+    let our_tftp = std::env::var_os("NETLAB_TFTP")
+        .map_or(PathBuf::from(common::TFTP), PathBuf::from);
+    let our_tftpd = std::env::var_os("NETLAB_TFTPD")
+        .map_or(PathBuf::from(common::TFTPD), PathBuf::from);
+    let n: u64 = std::env::var("NETLAB_TABLE_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
+    let seeds: Vec<u64> = (1..=n).collect();
+    let two: Vec<u64> = vec![1, 2];
+    let ours_plain = Client::Ours(our_tftp.clone(), Vec::new());
+    let ours_w16 =
+        Client::Ours(our_tftp.clone(), vec!["--windowsize".into(), "16".into()]);
+    let atftp_w8 = Client::Atftp(atftp.clone(), vec!["windowsize 8".into()]);
+    let hpa_client = Client::Hpa(hpa);
+    let mut rows = Vec::new();
+    for put in [false, true] {
+        rows.extend([
+            Row {
+                pair: "tftp-hpa ↔ tftpd-hpa",
+                client: hpa_client.clone(),
+                server: "hpa",
+                put,
+                len: LOSSY_LEN,
+                drop: 0.05,
+                seeds: seeds.clone(),
+            },
+            Row {
+                pair: "tftp-hpa ↔ our tftpd",
+                client: hpa_client.clone(),
+                server: "ours",
+                put,
+                len: LOSSY_LEN,
+                drop: 0.05,
+                seeds: seeds.clone(),
+            },
+            Row {
+                pair: "our tftp ↔ tftpd-hpa",
+                client: ours_plain.clone(),
+                server: "hpa",
+                put,
+                len: LOSSY_LEN,
+                drop: 0.05,
+                seeds: seeds.clone(),
+            },
+            Row {
+                pair: "atftp (w8) ↔ our tftpd",
+                client: atftp_w8.clone(),
+                server: "ours",
+                put,
+                len: LOSSY_LEN,
+                drop: 0.05,
+                seeds: seeds.clone(),
+            },
+            Row {
+                pair: "our tftp (w16) ↔ atftpd",
+                client: ours_w16.clone(),
+                server: "atftpd",
+                put,
+                len: LOSSY_LEN,
+                drop: 0.05,
+                seeds: seeds.clone(),
+            },
+            Row {
+                pair: "our tftp ↔ our tftpd",
+                client: ours_plain.clone(),
+                server: "ours",
+                put,
+                len: LOSSY_LEN,
+                drop: 0.05,
+                seeds: seeds.clone(),
+            },
+            Row {
+                pair: "our tftp (w16) ↔ our tftpd",
+                client: ours_w16.clone(),
+                server: "ours",
+                put,
+                len: LOSSY_LEN,
+                drop: 0.05,
+                seeds: seeds.clone(),
+            },
+            Row {
+                pair: "atftp (w8) ↔ our tftpd, 10 %, 1 MiB",
+                client: atftp_w8.clone(),
+                server: "ours",
+                put,
+                len: 1024 * 1024,
+                drop: 0.10,
+                seeds: two.clone(),
+            },
+        ]);
+    }
+    let hpa_root = shared_root();
+    let hpa = start_tftpd_hpa(&hpa_server, &hpa_root);
+    let atftpd_root = shared_root();
+    let atftpd = start_atftpd(&atftpd_program, &atftpd_root);
+    let our_root = shared_root();
+    let our = Server::start_program(&our_tftpd, our_root.path(), common::OPEN);
+    println!(
+        "| pair (client ↔ server) | way | file | loss | finished | time (min–median–max) |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let only_pair = std::env::var("NETLAB_TABLE_ROWS").unwrap_or_default();
+    let only_way = std::env::var("NETLAB_TABLE_WAY").unwrap_or_default();
+    let wanted = |row: &&Row| {
+        row.pair.contains(&only_pair)
+            && (only_way.is_empty() || (only_way == "put") == row.put)
+    };
+    for row in rows.iter().filter(wanted) {
+        let (upstream, root) = match row.server {
+            "hpa" => (hpa.host_port().parse().unwrap(), &hpa_root),
+            "atftpd" => (atftpd.host_port().parse().unwrap(), &atftpd_root),
+            _ => (our.addr(), &our_root),
+        };
+        let runs = lossy_runs(
+            &row.client,
+            row.put,
+            upstream,
+            root,
+            row.len,
+            &row.seeds,
+            row.drop,
+        );
+        let mut times: Vec<f64> =
+            runs.iter().filter(|r| r.ok).map(|r| r.seconds).collect();
+        times.sort_by(f64::total_cmp);
+        let range = match (times.first(), times.get(times.len() / 2), times.last()) {
+            (Some(a), Some(m), Some(z)) => format!("{a:.1}–{m:.1}–{z:.1} s"),
+            _ => "–".to_string(),
+        };
+        let failed: Vec<String> = runs
+            .iter()
+            .filter(|r| !r.ok)
+            .map(|r| format!("seed {} after {:.1} s", r.seed, r.seconds))
+            .collect();
+        let finished = format!("{} of {}", times.len(), runs.len());
+        let finished = if failed.is_empty() {
+            finished
+        } else {
+            format!("**{finished}** ({})", failed.join(", "))
+        };
+        println!(
+            "| {} | {} | {} KiB | {:.0} % | {finished} | {range} |",
+            row.pair,
+            if row.put { "put" } else { "get" },
+            row.len / 1024,
+            row.drop * 100.0
+        );
+        for run in runs.iter().filter(|r| !r.ok) {
+            eprintln!("{}", run.why);
+        }
+    }
 }

@@ -14,7 +14,8 @@ use support::proxy::{Direction, LossPlan, LossyProxy, ProxyCounts, SeenDatagram}
 
 /// The longest wait before a retransmission, in whole seconds (the unit of
 /// the binaries' --timeout and of RFC 2349); the senders adapt below it to
-/// the measured round trip. Retries enough for 10 % loss.
+/// the measured round trip. A silence budget of 8 × 1 s: plenty when both
+/// sides are ours and resend within milliseconds.
 const TIMEOUT_FLAGS: &[&str] = &["--timeout", "1", "--retries", "8"];
 
 /// The blocks of the test file: 60 blocks of 512 bytes and a short one.

@@ -10,6 +10,14 @@
 //! mean "send no such option". A progress bar shows on a terminal. A
 //! failed download leaves no file behind, and an ERROR from the server is
 //! shown as `tftp: server said: MESSAGE (error N)` with exit status 1.
+//!
+//! Patience: resends come as fast as the measured round trip allows, but
+//! the client gives up only after `--retries` × `--timeout` of silence
+//! from the server (25 × 1 s by default), with `tftp: timed out: no answer
+//! from ADDR for 25.0 s`. A server port where nothing listens is reported
+//! at once: `tftp: connection refused by ADDR: nothing listens on that
+//! port`. Both exit 1; a command line that cannot work (a port out of
+//! range, say) exits 2.
 
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::net::SocketAddr;
@@ -39,6 +47,7 @@ enum Command {
     /// name; `-` for stdout).
     Get {
         /// The server: HOST, HOST:PORT or [IPV6]:PORT (port 69 by default).
+        #[arg(value_parser = parse_server)]
         server: String,
         /// The file's name on the server.
         remote: String,
@@ -51,6 +60,7 @@ enum Command {
     /// LOCAL's file name).
     Put {
         /// The server: HOST, HOST:PORT or [IPV6]:PORT (port 69 by default).
+        #[arg(value_parser = parse_server)]
         server: String,
         /// The file to send.
         local: PathBuf,
@@ -69,7 +79,9 @@ struct Flags {
     /// Ask for this window, in blocks (1-65535); 1 asks for none.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     windowsize: Option<u16>,
-    /// Ask for this timeout in seconds (1-255), and use it.
+    /// The longest wait between two sends, in seconds (1-255; 1 when not
+    /// given), asked of the server too as the RFC 2349 timeout option.
+    /// Resends come sooner when the measured round trip allows.
     #[arg(long, value_name = "S", value_parser = clap::value_parser!(u8).range(1..))]
     timeout: Option<u8>,
     /// Send the tsize option: learn the size on get, announce it on put.
@@ -78,8 +90,10 @@ struct Flags {
     /// Transfer mode.
     #[arg(long, value_name = "MODE", default_value = "octet", value_parser = parse_mode)]
     mode: Mode,
-    /// Timeouts in a row before giving up.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    /// Give up after N timeouts' worth of silence: when nothing new came
+    /// from the server for N × the timeout (25 × 1 s by default). A count
+    /// of whole timeouts, not of resends.
+    #[arg(long, value_name = "N", default_value_t = tftp::timer::DEFAULT_RETRIES)]
     retries: u32,
 }
 
@@ -100,6 +114,13 @@ fn parse_blksize(text: &str) -> Result<BlockSize, String> {
             "expected a block size of {MIN_BLKSIZE}-{MAX_BLKSIZE}, or def"
         )),
     }
+}
+
+/// `SERVER` as typed: a host and a port in range (resolved later).
+fn parse_server(text: &str) -> Result<String, String> {
+    client::parse_server(text)
+        .map(|_| text.to_string())
+        .map_err(|e| e.to_string())
 }
 
 fn parse_mode(text: &str) -> Result<Mode, String> {

@@ -10,6 +10,12 @@
 //! (one line per transfer) go to stderr, filtered by `RUST_LOG` (default
 //! `info`). Ctrl-C stops it: running transfers end with an ERROR to their
 //! client, and it exits 0.
+//!
+//! A transfer resends as fast as the measured round trip allows, but gives
+//! up only after `--retries` × `--timeout` of silence from its client (25 ×
+//! 1 s by default; a client's timeout option replaces `--timeout`), logged
+//! as `outcome="timed out: no answer from ADDR for 25.0 s"`; a client that
+//! has closed its port is noticed at once (`connection refused by ADDR`).
 
 use std::io::{IsTerminal, Write};
 use std::net::{IpAddr, SocketAddr};
@@ -56,12 +62,16 @@ struct Args {
     #[arg(long, value_name = "N", default_value_t = 64,
           value_parser = clap::value_parser!(u64).range(1..))]
     max_clients: u64,
-    /// The longest wait before a retransmission, in seconds (1-255).
+    /// The longest wait between two sends, in seconds (1-255), unless the
+    /// client asks for another with the timeout option. Resends come
+    /// sooner when the measured round trip allows.
     #[arg(long, value_name = "S", default_value_t = 1,
           value_parser = clap::value_parser!(u64).range(1..=255))]
     timeout: u64,
-    /// Timeouts in a row before a transfer gives up.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    /// A transfer gives up after N timeouts' worth of silence: when nothing
+    /// new came from its client for N × the timeout (25 × 1 s by default).
+    /// A count of whole timeouts, not of resends.
+    #[arg(long, value_name = "N", default_value_t = tftp::timer::DEFAULT_RETRIES)]
     retries: u32,
     /// The largest upload accepted, in bytes (no limit by default).
     #[arg(long, value_name = "BYTES")]
@@ -74,9 +84,18 @@ fn parse_bind(text: &str) -> Result<SocketAddr, String> {
         return Ok(addr);
     }
     let bare = text.trim_start_matches('[').trim_end_matches(']');
-    bare.parse::<IpAddr>()
-        .map(|ip| SocketAddr::new(ip, 69))
-        .map_err(|_| format!("{text:?} is not ADDR:PORT or an IP address"))
+    if let Ok(ip) = bare.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 69));
+    }
+    // ADDR:PORT with a port that does not fit: say so.
+    if let Some((_, port)) = text.rsplit_once(':')
+        && !port.is_empty()
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u16>().is_err()
+    {
+        return Err(format!("port {port} is out of range (0-65535)"));
+    }
+    Err(format!("{text:?} is not ADDR:PORT or an IP address"))
 }
 
 fn main() -> ExitCode {

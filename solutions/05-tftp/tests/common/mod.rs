@@ -74,7 +74,13 @@ impl Server {
     /// Starts `tftpd --root ROOT --bind 127.0.0.1:0 FLAGS…` and waits for its
     /// first line, `listening on 127.0.0.1:PORT`.
     pub fn start(root: &Path, flags: &[&str]) -> Server {
-        let mut command = Command::new(TFTPD);
+        Server::start_program(Path::new(TFTPD), root, flags)
+    }
+
+    /// [`Server::start`] with another build of `tftpd` (to measure an older
+    /// one, say).
+    pub fn start_program(program: &Path, root: &Path, flags: &[&str]) -> Server {
+        let mut command = Command::new(program);
         command
             .arg("--root")
             .arg(root)
