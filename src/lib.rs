@@ -10,6 +10,7 @@
 //!   `.netlab/progress.json`.
 //! - [`commands`] holds the verbs of `cargo lab` (`list`, `check`, `watch`,
 //!   `hint`, `solution`, `reset`, `probe`); `src/main.rs` only parses flags.
+//! - [`quiz`] reads a chapter's quiz (mdbook-quiz's TOML) for `cargo lab quiz`.
 //! - [`output`] prints for people: marks, colour only on a terminal.
 //! - [`probe`] checks a live server from the outside (`cargo lab probe`).
 //! - [`book`] is the book's preprocessor: `{{#exercise …}}` boxes from the
@@ -22,6 +23,7 @@ pub mod commands;
 pub mod output;
 pub mod probe;
 pub mod progress;
+pub mod quiz;
 pub mod runner;
 pub mod snippets;
 pub mod workbook;

@@ -65,6 +65,15 @@ enum Command {
         /// The exercise
         exercise: String,
     },
+    /// The chapter's quiz, the book's questions in the terminal
+    Quiz {
+        /// The chapter: its exercise (`ports`), folder (`01-ports`) or number
+        /// (default: the chapter you are working on)
+        chapter: Option<String>,
+        /// `json` lists the questions, answers and explanations for programs
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Check a running server from the outside
     Probe {
         /// What kind of server: udp-echo, tcp-echo, chat, tftp
@@ -132,6 +141,9 @@ fn run(command: Command) -> anyhow::Result<Verdict> {
             commands::solution::run(&lab, &exercise, force)
         }
         Command::Reset { exercise } => commands::reset::run(&mut lab, &exercise),
+        Command::Quiz { chapter, format } => {
+            commands::quiz::run(&mut lab, chapter.as_deref(), format)
+        }
         Command::Probe { .. } => unreachable!("handled above"),
     }
 }

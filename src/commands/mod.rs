@@ -9,6 +9,7 @@ pub mod check;
 pub mod hint;
 pub mod list;
 pub mod probe;
+pub mod quiz;
 pub mod reset;
 pub mod solution;
 pub mod watch;
