@@ -225,6 +225,15 @@ fn tcp_session_capture_holds_handshake_data_and_close() {
         .collect();
     assert_eq!(fins.len(), 2, "a FIN each way: {flags:?}");
     assert_eq!(fins[0], client, "the client closes first");
+    assert!(
+        quiz_answer("tcp", "tcp-capture-session-bytes")
+            .contains(&data[0].1.to_string())
+    );
+    let first_fin = quiz_answer("tcp", "tcp-capture-session-first-fin");
+    assert!(
+        first_fin[0].contains(client.as_str()),
+        "the quiz's answer should name the client's port {client}: {first_fin:?}"
+    );
 }
 
 /// The reset capture: a SYN to a closed port answered by RST, and a
