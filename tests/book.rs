@@ -403,7 +403,10 @@ fn internal_links_anchors_and_images_resolve() {
             .into_iter()
             .chain(attribute_values(&html, "src"));
         for target in targets {
-            if target.is_empty() || is_external(&target) {
+            if target.is_empty()
+                || is_external(&target)
+                || is_quiz_asset_on_print_page(&page, &target)
+            {
                 continue;
             }
             let (path_part, fragment) = match target.split_once('#') {
@@ -460,6 +463,18 @@ fn internal_links_anchors_and_images_resolve() {
 /// sources (by design: mdBook empties the build folder after preprocessing).
 /// Git ignores it; it is the one thing a build may write there.
 const QUIZ_ASSETS: &str = "quiz";
+
+/// mdbook-quiz links its script and style relative to the chapter's folder
+/// (`../quiz/…`), and mdBook copies those links unchanged into `print.html`,
+/// one folder higher. A browser resolves them at the site's root, which is
+/// where the book is when served by `mdbook serve` (the browser test loads
+/// print.html that way); this is the one link allowed to climb out.
+fn is_quiz_asset_on_print_page(page: &Path, target: &str) -> bool {
+    page == Path::new("print.html")
+        && target
+            .strip_prefix("../")
+            .is_some_and(|rest| rest.starts_with(&format!("{QUIZ_ASSETS}/")))
+}
 
 /// A fingerprint of every file under `dir`: its path and a hash of its bytes
 /// (mdbook-quiz's copied assets left out).
