@@ -290,6 +290,15 @@ fn chapter_two_answers_are_what_sockets_solution_computes() {
     });
 }
 
+/// Chapter 3's largest datagram, from udp-solution.
+#[test]
+fn chapter_three_answers_are_what_udp_solution_computes() {
+    deadline(LIMIT, "computing chapter 3's answers", || {
+        use udp::step4_boundaries::MAX_UDP_PAYLOAD_V4;
+        assert_answer("udp", "udp-largest-payload", MAX_UDP_PAYLOAD_V4);
+    });
+}
+
 /// Chapter 5's packet sizes, from tftp-solution's encoder.
 #[test]
 fn chapter_five_answers_are_what_tftp_solution_computes() {
