@@ -13,6 +13,7 @@
 //! - [`grade`] grades a class: each student's `src/` in fresh copies of the
 //!   pristine exercises, one shared build, the same runner; and writes the
 //!   GitHub Classroom workflow (`cargo lab grade`, `cargo lab classroom`).
+//! - [`quiz`] reads a chapter's quiz (mdbook-quiz's TOML) for `cargo lab quiz`.
 //! - [`output`] prints for people: marks, colour only on a terminal.
 //! - [`probe`] checks a live server from the outside (`cargo lab probe`).
 //! - [`book`] is the book's preprocessor: `{{#exercise …}}` boxes from the
@@ -26,6 +27,7 @@ pub mod grade;
 pub mod output;
 pub mod probe;
 pub mod progress;
+pub mod quiz;
 pub mod runner;
 pub mod snippets;
 pub mod workbook;

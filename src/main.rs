@@ -80,6 +80,15 @@ enum Command {
         /// The backup: its name (a date and time), or `latest`
         backup: Option<String>,
     },
+    /// The chapter's quiz, the book's questions in the terminal
+    Quiz {
+        /// The chapter: its exercise (`ports`), folder (`01-ports`) or number
+        /// (default: the chapter you are working on)
+        chapter: Option<String>,
+        /// `json` lists the questions, answers and explanations for programs
+        #[arg(long, value_enum, default_value_t)]
+        format: Format,
+    },
     /// Check a running server from the outside
     Probe(commands::probe::ProbeArgs),
     /// Grade students' submissions with the workbook's own tests
@@ -203,6 +212,9 @@ fn run(command: Command) -> anyhow::Result<Verdict> {
                 out,
             },
         ),
+        Command::Quiz { chapter, format } => {
+            commands::quiz::run(&mut lab, chapter.as_deref(), format)
+        }
     }
 }
 

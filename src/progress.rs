@@ -41,6 +41,18 @@ pub struct ExerciseProgress {
     /// How many hints of each step (by test name) have been shown.
     #[serde(default)]
     pub hints: BTreeMap<String, usize>,
+    /// The chapter quiz's score at its last full run (`cargo lab quiz`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quiz: Option<QuizScore>,
+}
+
+/// How a quiz went: right answers out of questions asked.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuizScore {
+    /// Questions answered right.
+    pub right: usize,
+    /// Questions in the quiz.
+    pub total: usize,
 }
 
 /// The next thing to do: a step of an exercise that has not passed yet.
@@ -172,6 +184,17 @@ impl Progress {
             .unwrap_or(0)
     }
 
+    /// The last score of the quiz of `exercise`'s chapter, if taken.
+    pub fn quiz_score(&self, exercise: &Exercise) -> Option<QuizScore> {
+        self.exercises.get(&exercise.package).and_then(|p| p.quiz)
+    }
+
+    /// Records a finished run of the chapter's quiz (the latest one counts).
+    pub fn record_quiz(&mut self, exercise: &Exercise, score: QuizScore) {
+        let record = self.exercises.entry(exercise.package.clone()).or_default();
+        record.quiz = Some(score);
+    }
+
     /// Notes that one more hint of `step` has been shown.
     pub fn note_hint_shown(&mut self, exercise: &Exercise, step: &Step) {
         let record = self.exercises.entry(exercise.package.clone()).or_default();
@@ -270,6 +293,23 @@ mod tests {
         let again = Progress::load(root.path()).expect("read back");
         assert_eq!(again.steps_done(&exercise), 1);
         assert_eq!(again.hints_shown(&exercise, &exercise.steps[1]), 1);
+    }
+
+    #[test]
+    fn a_quiz_score_is_kept_beside_the_steps_and_survives_a_check() {
+        let root = tempfile::tempdir().expect("a temporary folder");
+        let exercise = exercise();
+        let mut progress = Progress::load(root.path()).expect("a fresh start");
+        assert_eq!(progress.quiz_score(&exercise), None);
+        let score = QuizScore {
+            right: 7,
+            total: 10,
+        };
+        progress.record_quiz(&exercise, score);
+        progress.record_check(&exercise, ["step1_a"]);
+        progress.save().expect("saved");
+        let again = Progress::load(root.path()).expect("read back");
+        assert_eq!(again.quiz_score(&exercise), Some(score));
     }
 
     #[test]

@@ -60,6 +60,9 @@ fn print_text(lab: &Lab) {
             let mark = style.done_mark(lab.progress.step_passed(exercise, step));
             println!("  {mark} {}  {}", index + 1, step.title);
         }
+        if let Some(line) = quiz_line(lab, exercise) {
+            println!("{line}");
+        }
     }
     println!();
     let (done, total) = totals(lab);
@@ -83,6 +86,30 @@ pub fn next_line(lab: &Lab, next: NextStep) -> String {
         next.number,
         next.step.title
     )
+}
+
+/// `  quiz: 7 of 10 right  (cargo lab quiz ports)`, when the chapter has one.
+fn quiz_line(lab: &Lab, exercise: &Exercise) -> Option<String> {
+    if !crate::quiz::quiz_path(&lab.workbook.root, exercise).is_file() {
+        return None;
+    }
+    let style = lab.style;
+    let command = format!("cargo lab quiz {}", exercise.package);
+    Some(match lab.progress.quiz_score(exercise) {
+        Some(score) => {
+            let tally = format!("{} of {} right", score.right, score.total);
+            let tally = if score.right == score.total {
+                style.green(&tally)
+            } else {
+                tally
+            };
+            format!("  quiz: {tally}  {}", style.dim(&format!("({command})")))
+        }
+        None => format!(
+            "  quiz: not taken yet  {}",
+            style.dim(&format!("({command})"))
+        ),
+    })
 }
 
 /// Steps done and steps in all, over the whole workbook.
@@ -126,6 +153,7 @@ fn as_json(lab: &Lab) -> serde_json::Value {
                 "done": lab.progress.steps_done(exercise),
                 "total": exercise.steps.len(),
                 "steps": steps,
+                "quiz": lab.progress.quiz_score(exercise),
             })
         })
         .collect();

@@ -12,6 +12,7 @@ pub mod grade;
 pub mod hint;
 pub mod list;
 pub mod probe;
+pub mod quiz;
 pub mod reset;
 pub mod restore;
 pub mod solution;
