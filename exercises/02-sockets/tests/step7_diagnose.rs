@@ -9,10 +9,6 @@ use sockets::step7_diagnose::{Context, Operation, diagnose};
 use support::deadline;
 use support::loopback::{ANY_PORT_V4, tcp_listener, udp_socket};
 
-/// How long a test of pure computation may take: far more than it needs,
-/// so that only an endless loop fails it.
-const PURE: Duration = Duration::from_secs(5);
-
 const LIMIT: Duration = Duration::from_secs(5);
 
 /// Checks that `diagnosis` mentions every one of `needles` (ignoring case).
@@ -139,7 +135,7 @@ fn a_timeout_says_no_answer() {
 /// A reset and a broken pipe both say the peer is gone.
 #[test]
 fn reset_and_broken_pipe_say_the_peer_is_gone() {
-    deadline(PURE, "reset and broken pipe say the peer is gone", || {
+    deadline(LIMIT, "reset and broken pipe say the peer is gone", || {
         let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, 4000));
         let context = Context {
             operation: Operation::Send,
@@ -165,7 +161,7 @@ fn reset_and_broken_pipe_say_the_peer_is_gone() {
 #[test]
 fn permission_denied_on_a_low_port_mentions_1024() {
     deadline(
-        PURE,
+        LIMIT,
         "permission denied on a low port mentions 1024",
         || {
             let addr = SocketAddr::from((Ipv4Addr::UNSPECIFIED, 80));
@@ -191,7 +187,7 @@ fn permission_denied_on_a_low_port_mentions_1024() {
 /// it (a firewall, or a broadcast without SO_BROADCAST).
 #[test]
 fn permission_denied_elsewhere_says_not_permitted() {
-    deadline(PURE, "permission denied elsewhere", || {
+    deadline(LIMIT, "permission denied elsewhere", || {
         let denied = io::Error::from(io::ErrorKind::PermissionDenied);
         for (operation, port) in [
             (Operation::Bind, 1024),
@@ -219,7 +215,7 @@ fn permission_denied_elsewhere_says_not_permitted() {
 /// Any other error keeps its own text, with the operation and the address.
 #[test]
 fn other_errors_keep_their_own_text() {
-    deadline(PURE, "other errors keep their own text", || {
+    deadline(LIMIT, "other errors keep their own text", || {
         let context = Context {
             operation: Operation::Connect,
             addr: ANY_PORT_V4,
