@@ -23,14 +23,16 @@
 //!   ([`TransferSettings::patience`]: `retries` whole timeouts, 25 s by
 //!   default) without progress, however many quick resends fitted in it:
 //!   long enough to outlast a peer that retransmits on a slow timer of its
-//!   own. The receiver keeps the same budget, and mostly leaves
-//!   retransmission to the sender (see `Receiver::repeat_after`). A
-//!   receiver that sees a block beyond the
+//!   own. The receiver keeps the same budget; it times its ACKs' round
+//!   trips too, repeats an ACK that seems lost about as soon as a sender
+//!   would resend, and otherwise leaves retransmission to the sender (see
+//!   `Receiver::repeat_after`). A receiver that sees a block beyond the
 //!   one it expects (a gap: something was lost) acknowledges at once the
-//!   last block it has in order, and the sender starts again from there
-//!   without waiting for a timeout. A receiver that sees a block it already
-//!   has (its ACK was lost, so the sender repeats itself) acknowledges
-//!   again, once per repeated run of blocks, not once per block.
+//!   last block it has in order, once per window the sender sends, and the
+//!   sender starts again from there without waiting for a timeout. A
+//!   receiver that sees a block it already has (its ACK was lost, so the
+//!   sender repeats itself) acknowledges again, once per repeated run of
+//!   blocks, not once per block.
 //! - **No Sorcerer's Apprentice (RFC 1123, 4.2.3.1).** In lock-step, a
 //!   sender never resends DATA because an ACK came twice, only on a
 //!   timeout. Were it to answer duplicates, one delayed packet would double
@@ -45,7 +47,9 @@
 //! - **The dally.** The receiver's last ACK may be lost; the sender then
 //!   repeats the last DATA on its own timer. So the receiver lingers after
 //!   its last ACK to answer such a repeat, until the sender has been quiet
-//!   for long enough ([`Dally`], [`TransferSettings::linger`]).
+//!   for long enough ([`Dally`], [`TransferSettings::linger`]); it also
+//!   answers one sender's mistake seen in the field, an empty block past
+//!   the end ([`Completion::acknowledge`]).
 //!
 //! Both machines talk to their peer through a [`Channel`], which a UDP
 //! socket implements ([`crate::net::PeerSocket`]) and which tests can
@@ -434,6 +438,14 @@ impl Completion {
     /// DATA (its sender did not get our ACK) with the ACK again, and leaves
     /// once the sender has been quiet for the linger time, or the silence
     /// budget is spent.
+    ///
+    /// It also answers an *empty* DATA just past the last block with that
+    /// block's ACK. No correct sender sends one (the short last block ended
+    /// the file), but atftp's windowed client does when a late duplicate
+    /// ACK made it go back in its window: it then takes our last ACK for a
+    /// request of the next block, reads nothing, sends that empty block and
+    /// waits for its ACK, half a minute if it never comes, before failing
+    /// an upload that arrived whole. Acknowledging zero bytes loses nothing.
     pub fn acknowledge<C: Channel>(
         self,
         mut channel: C,
@@ -447,7 +459,9 @@ impl Completion {
         };
         let budget = Silence::new(settings.patience());
         let mut quiet = Silence::new(linger);
-        let mut buf = [0u8; DATA_HEADER_LEN];
+        let past_the_end = self.last_block.wrapping_add(1);
+        // One byte more than a header, to tell an empty DATA from a cut one.
+        let mut buf = [0u8; DATA_HEADER_LEN + 1];
         while !quiet.is_spent() && !budget.is_spent() {
             if settings.shutdown.is_triggered() {
                 break;
@@ -455,13 +469,21 @@ impl Completion {
             // Short waits, so that a server's shutdown is not held up by a
             // long linger.
             let wait = quiet.left().min(budget.left()).min(DALLY_POLL);
-            // A datagram longer than `buf` is cut: four bytes are enough to
+            // A datagram longer than `buf` is cut: its header is enough to
             // recognise a repeat of the last DATA.
             match channel.recv(&mut buf, wait) {
-                Ok(Some(len)) if len == buf.len() => {
-                    if buf == packet::data_header(self.last_block) {
+                Ok(Some(len)) if len >= DATA_HEADER_LEN => {
+                    let header = &buf[..DATA_HEADER_LEN];
+                    if header == packet::data_header(self.last_block) {
                         channel.send(&ack).map_err(TransferError::network)?;
                         stats.retransmissions += 1;
+                        quiet.heard();
+                    } else if len == DATA_HEADER_LEN
+                        && header == packet::data_header(past_the_end)
+                    {
+                        channel
+                            .send(&packet::ack_bytes(past_the_end))
+                            .map_err(TransferError::network)?;
                         quiet.heard();
                     }
                 }
@@ -844,6 +866,12 @@ struct Receiver<'s> {
     gap_reported: bool,
     /// Something was lost or repeated along the way.
     saw_loss: bool,
+    /// When to repeat our ACK with a window, from the round trips measured
+    /// between an ACK and the first new block it brought.
+    timer: RetransmitTimer,
+    /// When the ACK now waiting for its answer went out; `None` once it
+    /// was repeated (Karn's rule: an answer to a repeat times nothing).
+    asked_at: Option<Instant>,
     /// Time since the last new block, against the silence budget.
     silence: Silence,
     stats: TransferStats,
@@ -858,6 +886,8 @@ impl<'s> Receiver<'s> {
             previous: None,
             gap_reported: false,
             saw_loss: false,
+            timer: RetransmitTimer::new(settings.timeout),
+            asked_at: None,
             silence: Silence::new(settings.patience()),
             stats: TransferStats::default(),
         }
@@ -931,6 +961,8 @@ impl<'s> Receiver<'s> {
                 }
                 _ => self.send_ack(channel)?,
             }
+            self.asked_at = None;
+            self.timer.on_timeout();
             self.stats.retransmissions += 1;
             repeats += 1;
             wait = self.repeat_after(repeats).min(self.silence.left());
@@ -942,24 +974,28 @@ impl<'s> Receiver<'s> {
     /// opening, or the ACK of the last block in order), after `repeats`
     /// repeats without progress.
     ///
-    /// The receiver cannot time a round trip (it does not know when the
-    /// sender sent), and mostly it should leave retransmission to the
-    /// sender:
+    /// The receiver times the round trip from each ACK to the first new
+    /// block it brings (`timer`, the recipe of [`RetransmitTimer`]), but it
+    /// should mostly leave retransmission to the sender:
     ///
     /// - **The opening** (no block yet) goes again after one timeout,
     ///   doubling: the sender may be waiting for it (a client that repeats
     ///   its WRQ to the listener would start a second transfer).
-    /// - **With a window**, the ACK goes again after every timeout: it
-    ///   tells the sender where to resume (RFC 7440), and windowed senders
-    ///   (atftp's, ours) wait for it.
+    /// - **With a window**, the ACK goes again as soon as it seems lost:
+    ///   it tells the sender where to resume (RFC 7440), and windowed
+    ///   senders (atftp's, ours) wait for it, atftp for 5 s. So it waits
+    ///   as a sender would: the measured round trip, 50 ms at least, the
+    ///   timeout at most, doubling while nothing comes.
     /// - **In lock-step**, a lost DATA and a lost ACK both end with the
     ///   sender's own retransmission, which we answer at once; a repeat of
-    ///   our ACK helps only a sender whose timer is slow and whose ACK was
-    ///   lost. So the first repeat waits one and a half timeouts: a sender
-    ///   on our timeout (tftpd-hpa's 1 s) has resent by then, and a repeat
-    ///   at the very moment of its retransmission would meet it (tftpd-hpa
-    ///   then flushes its socket, our fresh ACK with it).
-    ///
+    ///   our ACK helps only when the ACK was lost, and then it saves the
+    ///   whole of the sender's timer (5 s for tftp-hpa's client). So the
+    ///   first repeat comes as soon as the ACK seems lost, after the
+    ///   measured wait, when that is well below the timeout: a repeat at
+    ///   the very moment of a retransmission on our timeout (tftpd-hpa's
+    ///   1 s) would meet it, and tftpd-hpa then flushes its socket, our
+    ///   fresh ACK with it. Before a round trip is measured, or on a path
+    ///   too slow for that margin, it waits one and a half timeouts.
     ///
     ///   After that first repeat, every later one waits at least twice the
     ///   slowest standard sender's timer ([`PEER_RETRANSMIT`]), 10 s: some
@@ -976,9 +1012,13 @@ impl<'s> Receiver<'s> {
             return doubled(timeout).min(last_resort.max(timeout));
         }
         if self.settings.windowsize > 1 {
-            return timeout;
+            return self.timer.timeout();
         }
+        let measured = self.timer.timeout();
         match repeats {
+            0 if self.timer.smoothed_rtt().is_some() && measured <= timeout / 2 => {
+                measured
+            }
             0 => timeout.saturating_mul(3) / 2,
             _ => doubled(timeout).max(last_resort),
         }
@@ -1030,8 +1070,14 @@ impl<'s> Receiver<'s> {
         self.saw_loss = true;
         if ahead < 0x8000 {
             // A block beyond the expected one: something was lost. Report
-            // the gap once (RFC 7440), so the sender restarts from it.
-            if !self.gap_reported {
+            // the gap (RFC 7440), so the sender restarts from it: once per
+            // window the sender sends. A block lower than the one before
+            // says it went back and sent a window again; if that window
+            // lacks the block too (lost twice), it needs a report of its
+            // own, or the transfer would stall until our timer fires.
+            let sender_went_back =
+                previous.is_some_and(|p| block.wrapping_sub(p) >= 0x8000);
+            if !self.gap_reported || sender_went_back {
                 self.gap_reported = true;
                 self.send_ack(channel)?;
             }
@@ -1044,6 +1090,8 @@ impl<'s> Receiver<'s> {
             });
             if starts_a_run {
                 self.send_ack(channel)?;
+                // Karn's rule: what comes next may answer either ACK.
+                self.asked_at = None;
                 self.stats.retransmissions += 1;
             }
         }
@@ -1060,6 +1108,9 @@ impl<'s> Receiver<'s> {
         self.stats.bytes += data.len() as u64;
         self.stats.blocks += 1;
         self.silence.heard();
+        if let Some(asked_at) = self.asked_at.take() {
+            self.timer.on_sample(asked_at.elapsed());
+        }
         self.gap_reported = false;
         let block = self.expected;
         self.expected += 1;
@@ -1078,12 +1129,14 @@ impl<'s> Receiver<'s> {
         Ok(None)
     }
 
-    /// Acknowledges every block received in order.
+    /// Acknowledges every block received in order, and starts timing the
+    /// answer.
     fn send_ack<C: Channel>(
         &mut self,
         channel: &mut C,
     ) -> Result<(), TransferError> {
         self.last_acked = self.expected - 1;
+        self.asked_at = Some(Instant::now());
         channel
             .send(&packet::ack_bytes(wire(self.last_acked)))
             .map_err(TransferError::network)
@@ -1112,11 +1165,12 @@ mod tests {
     /// A peer that plays a fixed script: each `recv` takes the next entry
     /// (`None` is a timeout, which takes the whole wait asked for, so that
     /// the silence budget runs as on a real socket), and every datagram
-    /// sent is recorded.
+    /// sent is recorded, as is every wait that ended in a timeout.
     #[derive(Default)]
     struct Script {
         incoming: VecDeque<Option<Vec<u8>>>,
         sent: Vec<Vec<u8>>,
+        timeouts: Vec<Duration>,
     }
 
     impl Script {
@@ -1124,6 +1178,7 @@ mod tests {
             Script {
                 incoming: incoming.into(),
                 sent: Vec::new(),
+                timeouts: Vec::new(),
             }
         }
 
@@ -1151,6 +1206,7 @@ mod tests {
                     Ok(Some(len))
                 }
                 None => {
+                    self.timeouts.push(timeout);
                     std::thread::sleep(timeout);
                     Ok(None)
                 }
@@ -1348,6 +1404,51 @@ mod tests {
     }
 
     #[test]
+    fn a_windowed_receiver_repeats_its_ack_after_the_measured_round_trip() {
+        // Window 2 with a 1 s timeout. ACK 2 brings block 3 at once (a round
+        // trip of microseconds), so when ACK 4 brings nothing it goes again
+        // after the shortest wait, not after a second, and then twice that.
+        let mut settings = settings(8, 2);
+        settings.timeout = Duration::from_secs(1);
+        let mut script = Script::new(vec![
+            data(1, 8),
+            data(2, 8),
+            data(3, 8),
+            data(4, 8),
+            None,
+            None,
+            data(5, 0),
+        ]);
+        let _ = receive(&mut script, &settings);
+        assert_eq!(script.sent(), ["ACK 0", "ACK 2", "ACK 4", "ACK 4", "ACK 4"]);
+        assert_eq!(
+            script.timeouts,
+            [timer::MIN_TIMEOUT, timer::MIN_TIMEOUT * 2]
+        );
+    }
+
+    #[test]
+    fn a_repeated_window_that_lacks_the_block_again_is_reported_again() {
+        // Block 2 is lost, reported (ACK 1); the window sent again from 2
+        // loses it again: going back to 3 says it is a new window, which
+        // gets a report of its own.
+        let settings = settings(8, 4);
+        let mut script = Script::new(vec![
+            data(1, 8),
+            data(3, 8),
+            data(4, 8),
+            data(3, 8),
+            data(4, 8),
+            data(2, 8),
+            data(3, 8),
+            data(4, 0),
+        ]);
+        let (file, _) = receive(&mut script, &settings);
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1"]);
+        assert_eq!(file.len(), 24);
+    }
+
+    #[test]
     fn a_window_is_sent_before_waiting_and_a_gap_restarts_it() {
         // Window of 4, 10 blocks of 8 bytes (80 bytes + an empty block).
         // The receiver reports a gap after block 2: blocks 3.. go again.
@@ -1529,6 +1630,13 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicated_block_is_acknowledged_again_in_lock_step() {
+        let mut script = Script::new(vec![data(1, 8), data(1, 8), data(2, 0)]);
+        let _ = receive(&mut script, &settings(8, 1));
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1"]);
+    }
+
+    #[test]
     fn the_opening_is_repeated_until_block_1_arrives() {
         // One timeout of silence: the opening goes again. (The next repeat
         // would wait for the sender's own timer; see `Receiver::run`.)
@@ -1565,6 +1673,23 @@ mod tests {
         let stats = completion.acknowledge(&mut script, &settings).unwrap();
         assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1"]);
         assert_eq!(stats.retransmissions, 1);
+    }
+
+    #[test]
+    fn the_dally_acknowledges_an_empty_block_past_the_end_only() {
+        let mut settings = settings(512, 8);
+        settings.dally = Dally::Always;
+        let mut script = Script::new(vec![
+            data(1, 5),
+            // Not empty: acknowledging it would claim bytes we dropped.
+            data(2, 1),
+            data(3, 0),
+            data(2, 0),
+            None,
+        ]);
+        let (_, completion) = receive(&mut script, &settings);
+        let _ = completion.acknowledge(&mut script, &settings).unwrap();
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 2"]);
     }
 
     /// Two channels joined by in-memory queues, as if by a perfect network.

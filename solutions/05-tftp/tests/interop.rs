@@ -701,18 +701,37 @@ struct LossyRun {
     why: String,
 }
 
-/// Moves a `len`-byte file through a fresh proxy (`bad_path(seed, drop)`)
-/// in front of the server at `upstream`, whose files are in `root`, with
-/// `client`; the bytes at the destination decide.
-fn lossy_run(
-    client: &Client,
+/// One kind of transfer through a lossy path, to be tried with several
+/// seeds.
+#[derive(Clone, Copy)]
+struct Trial<'a> {
+    client: &'a Client,
+    /// An upload (else a download).
     put: bool,
+    /// The server, and the folder it serves.
     upstream: std::net::SocketAddr,
-    root: &Root,
+    root: &'a Root,
+    /// The file's length in bytes.
     len: usize,
-    seed: u64,
+    /// The share of datagrams the proxy drops (see [`bad_path`]).
     drop: f64,
-) -> LossyRun {
+    /// How long the client may take.
+    limit: Duration,
+}
+
+/// Moves a file of the trial's length through a fresh proxy
+/// (`bad_path(seed, drop)`) in front of its server, with its client; the
+/// bytes at the destination and the client's exit status decide.
+fn lossy_run(trial: Trial<'_>, seed: u64) -> LossyRun {
+    let Trial {
+        client,
+        put,
+        upstream,
+        root,
+        len,
+        drop,
+        limit,
+    } = trial;
     let bytes = payload(len, seed);
     let out = Root::new();
     let (remote, local, landed) = if put {
@@ -729,14 +748,17 @@ fn lossy_run(
     let proxy = support::proxy::LossyProxy::start(upstream, bad_path(seed, drop))
         .expect("the proxy");
     let command = client.command(put, proxy.addr().port(), &remote, &local);
-    let outcome = common::run_command(command, None, Duration::from_secs(150));
+    let outcome = common::run_command(command, None, limit);
     let counts = proxy.stop();
     let got = std::fs::read(&landed).unwrap_or_default();
     if put {
         // The next run with this seed uploads the same name again.
         let _ = std::fs::remove_file(&landed);
     }
-    let ok = got == bytes;
+    // Finished means both: the file arrived whole, and the client says so
+    // (a client that gives up on a transfer that in fact arrived has
+    // failed its user).
+    let ok = got == bytes && outcome.succeeded();
     if std::env::var_os("NETLAB_TABLE_VERBOSE").is_some() {
         eprintln!(
             "seed {seed}: {} in {:.1} s; stdout: {}; {}",
@@ -771,23 +793,11 @@ fn lossy_run(
 }
 
 /// [`lossy_run`] for every seed, in parallel.
-fn lossy_runs(
-    client: &Client,
-    put: bool,
-    upstream: std::net::SocketAddr,
-    root: &Root,
-    len: usize,
-    seeds: &[u64],
-    drop: f64,
-) -> Vec<LossyRun> {
+fn lossy_runs(trial: Trial<'_>, seeds: &[u64]) -> Vec<LossyRun> {
     std::thread::scope(|scope| {
         let runs: Vec<_> = seeds
             .iter()
-            .map(|&seed| {
-                scope.spawn(move || {
-                    lossy_run(client, put, upstream, root, len, seed, drop)
-                })
-            })
+            .map(|&seed| scope.spawn(move || lossy_run(trial, seed)))
             .collect();
         runs.into_iter()
             .map(|r| r.join().expect("a lossy run"))
@@ -815,6 +825,15 @@ fn assert_all_arrived(what: &str, runs: &[LossyRun], server_log: &str) {
 /// The seeds of the lossy legs in CI.
 const CI_SEEDS: [u64; 3] = [1, 2, 3];
 
+/// How long one client of a lossy leg may take, within the leg's
+/// [`LOSSY_LIMIT`].
+const RUN_LIMIT: Duration = Duration::from_secs(150);
+
+/// How long one client of the table may take: long enough for the slowest
+/// pair of real peers (tftp-hpa uploading to tftpd-hpa waits 5 s for each
+/// loss) to finish rather than be cut short.
+const TABLE_RUN_LIMIT: Duration = Duration::from_secs(600);
+
 /// Gets and puts of `client` with the server at `upstream`, all seeds at
 /// 5 % loss, in parallel.
 fn lossy_leg(
@@ -824,13 +843,19 @@ fn lossy_leg(
     root: &Root,
     log: &dyn Fn() -> String,
 ) {
+    let get = Trial {
+        client,
+        put: false,
+        upstream,
+        root,
+        len: LOSSY_LEN,
+        drop: 0.05,
+        limit: RUN_LIMIT,
+    };
+    let put = Trial { put: true, ..get };
     std::thread::scope(|scope| {
-        let get = scope.spawn(|| {
-            lossy_runs(client, false, upstream, root, LOSSY_LEN, &CI_SEEDS, 0.05)
-        });
-        let put = scope.spawn(|| {
-            lossy_runs(client, true, upstream, root, LOSSY_LEN, &CI_SEEDS, 0.05)
-        });
+        let get = scope.spawn(|| lossy_runs(get, &CI_SEEDS));
+        let put = scope.spawn(|| lossy_runs(put, &CI_SEEDS));
         let get = get.join().expect("the gets");
         let put = put.join().expect("the puts");
         assert_all_arrived(&format!("{what}, get"), &get, &log());
@@ -1083,15 +1108,16 @@ fn lossy_table() {
             "atftpd" => (atftpd.host_port().parse().unwrap(), &atftpd_root),
             _ => (our.addr(), &our_root),
         };
-        let runs = lossy_runs(
-            &row.client,
-            row.put,
+        let trial = Trial {
+            client: &row.client,
+            put: row.put,
             upstream,
             root,
-            row.len,
-            &row.seeds,
-            row.drop,
-        );
+            len: row.len,
+            drop: row.drop,
+            limit: TABLE_RUN_LIMIT,
+        };
+        let runs = lossy_runs(trial, &row.seeds);
         let mut times: Vec<f64> =
             runs.iter().filter(|r| r.ok).map(|r| r.seconds).collect();
         times.sort_by(f64::total_cmp);
