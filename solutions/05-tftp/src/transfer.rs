@@ -424,6 +424,9 @@ where
 pub struct Completion {
     last_block: u16,
     saw_loss: bool,
+    /// When to repeat the last ACK if the sender says nothing, from the
+    /// round trips measured along the way (see [`Completion::acknowledge`]).
+    repeat_after: Option<Duration>,
     stats: TransferStats,
 }
 
@@ -438,6 +441,13 @@ impl Completion {
     /// DATA (its sender did not get our ACK) with the ACK again, and leaves
     /// once the sender has been quiet for the linger time, or the silence
     /// budget is spent.
+    ///
+    /// While it lingers it also repeats the last ACK once, unasked, as soon
+    /// as a lost ACK would have been answered: after the round trip the
+    /// transfer measured. A sender whose last ACK was lost would otherwise
+    /// wait out its own timer before it repeats the last DATA (atftp and
+    /// tftp-hpa's client wait 5 s); one that got it has left, and the
+    /// repeat meets a closed port, whose refusal ends the dally at once.
     ///
     /// It also answers an *empty* DATA just past the last block with that
     /// block's ACK. No correct sender sends one (the short last block ended
@@ -460,6 +470,7 @@ impl Completion {
         let budget = Silence::new(settings.patience());
         let mut quiet = Silence::new(linger);
         let past_the_end = self.last_block.wrapping_add(1);
+        let mut repeat_at = self.repeat_after.map(|wait| Instant::now() + wait);
         // One byte more than a header, to tell an empty DATA from a cut one.
         let mut buf = [0u8; DATA_HEADER_LEN + 1];
         while !quiet.is_spent() && !budget.is_spent() {
@@ -468,7 +479,17 @@ impl Completion {
             }
             // Short waits, so that a server's shutdown is not held up by a
             // long linger.
-            let wait = quiet.left().min(budget.left()).min(DALLY_POLL);
+            let mut wait = quiet.left().min(budget.left()).min(DALLY_POLL);
+            if let Some(at) = repeat_at {
+                let until = at.saturating_duration_since(Instant::now());
+                if until.is_zero() {
+                    channel.send(&ack).map_err(TransferError::network)?;
+                    stats.retransmissions += 1;
+                    repeat_at = None;
+                    continue;
+                }
+                wait = wait.min(until);
+            }
             // A datagram longer than `buf` is cut: its header is enough to
             // recognise a repeat of the last DATA.
             match channel.recv(&mut buf, wait) {
@@ -478,6 +499,7 @@ impl Completion {
                         channel.send(&ack).map_err(TransferError::network)?;
                         stats.retransmissions += 1;
                         quiet.heard();
+                        repeat_at = None;
                     } else if len == DATA_HEADER_LEN
                         && header == packet::data_header(past_the_end)
                     {
@@ -1014,14 +1036,21 @@ impl<'s> Receiver<'s> {
         if self.settings.windowsize > 1 {
             return self.timer.timeout();
         }
-        let measured = self.timer.timeout();
         match repeats {
-            0 if self.timer.smoothed_rtt().is_some() && measured <= timeout / 2 => {
-                measured
-            }
-            0 => timeout.saturating_mul(3) / 2,
+            0 => self.quick_repeat().unwrap_or(timeout.saturating_mul(3) / 2),
             _ => doubled(timeout).max(last_resort),
         }
+    }
+
+    /// The measured wait for an answer to our ACK, once a round trip was
+    /// measured and if it is well below the timeout (half of it at most),
+    /// so that a repeat after it cannot meet a retransmission on the
+    /// sender's timer (see [`Receiver::repeat_after`]).
+    fn quick_repeat(&self) -> Option<Duration> {
+        let measured = self.timer.timeout();
+        let margin = self.settings.timeout / 2;
+        (self.timer.smoothed_rtt().is_some() && measured <= margin)
+            .then_some(measured)
     }
 
     /// Handles one datagram; returns the completion once the last block is
@@ -1120,6 +1149,7 @@ impl<'s> Receiver<'s> {
             return Ok(Some(Completion {
                 last_block: wire(block),
                 saw_loss: self.saw_loss,
+                repeat_after: self.quick_repeat(),
                 stats: self.stats,
             }));
         }
@@ -1428,6 +1458,27 @@ mod tests {
     }
 
     #[test]
+    fn a_lock_step_receiver_repeats_its_ack_first_after_the_measured_round_trip() {
+        let mut settings = settings(8, 1);
+        settings.timeout = Duration::from_secs(1);
+        let mut script = Script::new(vec![data(1, 8), data(2, 8), None, data(3, 0)]);
+        let _ = receive(&mut script, &settings);
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 2", "ACK 2"]);
+        assert_eq!(script.timeouts, [timer::MIN_TIMEOUT]);
+    }
+
+    #[test]
+    fn before_any_round_trip_a_lock_step_receiver_waits_longer_than_a_timeout() {
+        // Only block 1 arrived: nothing measured, so the first repeat
+        // keeps clear of a sender's retransmission after one timeout.
+        let mut settings = settings(8, 1);
+        settings.timeout = Duration::from_millis(40);
+        let mut script = Script::new(vec![data(1, 8), None, data(2, 0)]);
+        let _ = receive(&mut script, &settings);
+        assert_eq!(script.timeouts, [Duration::from_millis(60)]);
+    }
+
+    #[test]
     fn a_repeated_window_that_lacks_the_block_again_is_reported_again() {
         // Block 2 is lost, reported (ACK 1); the window sent again from 2
         // loses it again: going back to 3 says it is a new window, which
@@ -1672,6 +1723,17 @@ mod tests {
         let (_, completion) = receive(&mut script, &settings);
         let stats = completion.acknowledge(&mut script, &settings).unwrap();
         assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1"]);
+        assert_eq!(stats.retransmissions, 1);
+    }
+
+    #[test]
+    fn the_dally_repeats_the_last_ack_once_after_the_measured_round_trip() {
+        let mut settings = settings(8, 1);
+        settings.dally = Dally::Always;
+        let mut script = Script::new(vec![data(1, 8), data(2, 0)]);
+        let (_, completion) = receive(&mut script, &settings);
+        let stats = completion.acknowledge(&mut script, &settings).unwrap();
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 2", "ACK 2"]);
         assert_eq!(stats.retransmissions, 1);
     }
 
