@@ -1681,13 +1681,6 @@ mod tests {
     }
 
     #[test]
-    fn a_duplicated_block_is_acknowledged_again_in_lock_step() {
-        let mut script = Script::new(vec![data(1, 8), data(1, 8), data(2, 0)]);
-        let _ = receive(&mut script, &settings(8, 1));
-        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1"]);
-    }
-
-    #[test]
     fn the_opening_is_repeated_until_block_1_arrives() {
         // One timeout of silence: the opening goes again. (The next repeat
         // would wait for the sender's own timer; see `Receiver::run`.)
