@@ -888,8 +888,9 @@ struct Receiver<'s> {
     gap_reported: bool,
     /// Something was lost or repeated along the way.
     saw_loss: bool,
-    /// When to repeat our ACK with a window, from the round trips measured
-    /// between an ACK and the first new block it brought.
+    /// When an ACK seems lost, from the round trips measured between an
+    /// ACK and the first new block it brought (see
+    /// [`Receiver::repeat_after`]).
     timer: RetransmitTimer,
     /// When the ACK now waiting for its answer went out; `None` once it
     /// was repeated (Karn's rule: an answer to a repeat times nothing).
