@@ -805,7 +805,7 @@ fn lossy_runs(trial: Trial<'_>, seeds: &[u64]) -> Vec<LossyRun> {
     })
 }
 
-/// Fails unless every run ended byte-identical.
+/// Fails unless every run ended byte-identical, with the client's success.
 fn assert_all_arrived(what: &str, runs: &[LossyRun], server_log: &str) {
     let failed: Vec<&str> = runs
         .iter()
@@ -814,7 +814,8 @@ fn assert_all_arrived(what: &str, runs: &[LossyRun], server_log: &str) {
         .collect();
     assert!(
         failed.is_empty(),
-        "{what}: {} of {} transfers through 5 % loss did not arrive byte-identical:\n{}\n\
+        "{what}: {} of {} transfers through 5 % loss did not arrive byte-identical \
+         with the client's success:\n{}\n\
          server log:\n{server_log}",
         failed.len(),
         runs.len(),
