@@ -1043,15 +1043,14 @@ impl<'s> Receiver<'s> {
         }
     }
 
-    /// The measured wait for an answer to our ACK, once a round trip was
-    /// measured and if it is well below the timeout (half of it at most),
-    /// so that a repeat after it cannot meet a retransmission on the
-    /// sender's timer (see [`Receiver::repeat_after`]).
+    /// The measured wait for an answer to our ACK, if it is well below the
+    /// timeout (half of it at most), so that a repeat after it cannot meet
+    /// a retransmission on the sender's timer (see
+    /// [`Receiver::repeat_after`]). Until a round trip is measured the
+    /// timer waits the whole timeout, so this is `None`.
     fn quick_repeat(&self) -> Option<Duration> {
         let measured = self.timer.timeout();
-        let margin = self.settings.timeout / 2;
-        (self.timer.smoothed_rtt().is_some() && measured <= margin)
-            .then_some(measured)
+        (measured <= self.settings.timeout / 2).then_some(measured)
     }
 
     /// Handles one datagram; returns the completion once the last block is
