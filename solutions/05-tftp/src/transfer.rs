@@ -1195,12 +1195,14 @@ mod tests {
     /// A peer that plays a fixed script: each `recv` takes the next entry
     /// (`None` is a timeout, which takes the whole wait asked for, so that
     /// the silence budget runs as on a real socket), and every datagram
-    /// sent is recorded, as is every wait that ended in a timeout.
+    /// sent is recorded, as is every wait that ended in a timeout. Each
+    /// datagram arrives `delay` after it is asked for, like a round trip.
     #[derive(Default)]
     struct Script {
         incoming: VecDeque<Option<Vec<u8>>>,
         sent: Vec<Vec<u8>>,
         timeouts: Vec<Duration>,
+        delay: Duration,
     }
 
     impl Script {
@@ -1209,6 +1211,7 @@ mod tests {
                 incoming: incoming.into(),
                 sent: Vec::new(),
                 timeouts: Vec::new(),
+                delay: Duration::ZERO,
             }
         }
 
@@ -1231,6 +1234,7 @@ mod tests {
         ) -> io::Result<Option<usize>> {
             match self.incoming.pop_front().flatten() {
                 Some(datagram) => {
+                    std::thread::sleep(self.delay);
                     let len = datagram.len().min(buf.len());
                     buf[..len].copy_from_slice(&datagram[..len]);
                     Ok(Some(len))
@@ -1474,6 +1478,19 @@ mod tests {
         let mut settings = settings(8, 1);
         settings.timeout = Duration::from_millis(40);
         let mut script = Script::new(vec![data(1, 8), None, data(2, 0)]);
+        let _ = receive(&mut script, &settings);
+        assert_eq!(script.timeouts, [Duration::from_millis(60)]);
+    }
+
+    #[test]
+    fn on_a_path_slow_for_its_timeout_a_lock_step_receiver_waits_longer_than_a_timeout()
+     {
+        // A 30 ms round trip against a 40 ms timeout: the measured wait is
+        // the whole timeout, too close to a sender's retransmission.
+        let mut settings = settings(8, 1);
+        settings.timeout = Duration::from_millis(40);
+        let mut script = Script::new(vec![data(1, 8), data(2, 8), None, data(3, 0)]);
+        script.delay = Duration::from_millis(30);
         let _ = receive(&mut script, &settings);
         assert_eq!(script.timeouts, [Duration::from_millis(60)]);
     }
@@ -1728,23 +1745,61 @@ mod tests {
         let stats = completion.acknowledge(&mut script, &settings).unwrap();
         assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 2", "ACK 2"]);
         assert_eq!(stats.retransmissions, 1);
+        // The first wait of the dally ends at the repeat, a round trip's
+        // wait after the last ACK, not at once.
+        let first = script.timeouts[0];
+        assert!(
+            first > timer::MIN_TIMEOUT / 2 && first <= timer::MIN_TIMEOUT,
+            "{first:?}"
+        );
+    }
+
+    #[test]
+    fn the_dally_ends_within_the_budget_however_often_the_sender_repeats() {
+        // A repeat every 50 ms keeps the sender from ever being quiet; the
+        // 300 ms budget still ends the dally, after about six answers.
+        let mut settings = settings(512, 1);
+        settings.dally = Dally::Always;
+        let mut script = Script::new(vec![data(1, 5); 21]);
+        let (_, completion) = receive(&mut script, &settings);
+        script.delay = Duration::from_millis(50);
+        let stats = completion.acknowledge(&mut script, &settings).unwrap();
+        assert!(stats.retransmissions <= 8, "{stats:?}");
+    }
+
+    #[test]
+    fn the_dally_takes_no_runt_for_a_repeat_of_the_last_block() {
+        let mut settings = settings(512, 1);
+        settings.dally = Dally::Always;
+        // The repeat is answered; a 2-byte datagram that starts like DATA
+        // is not, whatever the buffer held before.
+        let mut script =
+            Script::new(vec![data(1, 5), data(1, 5), Some(vec![0, 3]), None]);
+        let (_, completion) = receive(&mut script, &settings);
+        let _ = completion.acknowledge(&mut script, &settings).unwrap();
+        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 1"]);
     }
 
     #[test]
     fn the_dally_acknowledges_an_empty_block_past_the_end_only() {
         let mut settings = settings(512, 8);
         settings.dally = Dally::Always;
-        let mut script = Script::new(vec![
-            data(1, 5),
-            // Not empty: acknowledging it would claim bytes we dropped.
-            data(2, 1),
-            data(3, 0),
-            data(2, 0),
-            None,
-        ]);
-        let (_, completion) = receive(&mut script, &settings);
-        let _ = completion.acknowledge(&mut script, &settings).unwrap();
-        assert_eq!(script.sent(), ["ACK 0", "ACK 1", "ACK 2"]);
+        let dally = |incoming: Vec<Option<Vec<u8>>>| {
+            let mut script = Script::new(incoming);
+            let (_, completion) = receive(&mut script, &settings);
+            let _ = completion.acknowledge(&mut script, &settings).unwrap();
+            script.sent()
+        };
+        assert_eq!(
+            dally(vec![data(1, 5), data(2, 0), None]),
+            ["ACK 0", "ACK 1", "ACK 2"]
+        );
+        // Not empty: acknowledging it would claim bytes we dropped; and
+        // an empty block further on is no such mistake.
+        assert_eq!(
+            dally(vec![data(1, 5), data(2, 1), data(3, 0), None]),
+            ["ACK 0", "ACK 1"]
+        );
     }
 
     /// Two channels joined by in-memory queues, as if by a perfect network.
